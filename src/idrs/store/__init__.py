@@ -1,0 +1,1 @@
+"""Storage: tables, engines, migrations, encryption; the only package querying taxpayer tables."""

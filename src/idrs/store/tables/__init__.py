@@ -1,0 +1,1 @@
+"""Taxpayer, module, return and staff tables. Only ``idrs.store`` queries them."""
