@@ -132,3 +132,21 @@ def keyring_file(tmp_path: Path, keyring: Keyring) -> Path:
     path = tmp_path / "keyring.json"
     save_keyring(keyring, path)
     return path
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path, worker: str) -> Iterator[str]:
+    """The URL of an empty database (no schema), on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"idrs_e_{worker}_{next(_counter)}"
+    admin = make_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield _pg_url(_pg_admin_url(), name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

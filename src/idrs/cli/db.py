@@ -1,0 +1,118 @@
+"""``idrs init``, ``idrs status`` and ``idrs welcome``: set up a database and say what is in it."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Connection, Engine
+
+from idrs.cli._context import context
+from idrs.errors import IdrsError
+from idrs.store.keyring import Keyring, load_keyring, save_keyring
+from idrs.store.migrate import current_revision, head_revision, upgrade
+from idrs.store.summary import keyring_fingerprint, meta_value, set_meta, summarise
+
+out = Console(highlight=False)
+SYNTHETIC_BANNER = "SYNTHETIC DATA - NOT REAL TAXPAYER INFORMATION"
+
+
+def init(
+    if_missing: bool = typer.Option(
+        False, "--if-missing", help="Succeed quietly when already initialised."
+    ),
+) -> None:
+    """Create the keyring (mode 0600) and bring the database schema to the latest migration."""
+    ctx = context()
+    path = ctx.settings.keyring_path
+    engine = ctx.engine
+    was = current_revision(engine)
+    if path.exists():
+        keyring = load_keyring(path)
+        created_keys = False
+    elif was is not None:
+        raise IdrsError(
+            f"init: {ctx.settings.database_url} already exists but its keyring {path} is "
+            "missing; restore the keyring (or point IDRS_KEYRING at it) instead of making a new one"
+        )
+    else:
+        keyring = Keyring.generate()
+        created_keys = True
+    if was == head_revision():
+        _check_keyring_matches(engine, keyring)
+        if if_missing:
+            out.print(f"Database already initialised ({ctx.settings.database_url}).")
+            return
+        raise IdrsError(
+            f"init: {ctx.settings.database_url} is already initialised "
+            "(use --if-missing to accept that)"
+        )
+    if created_keys:
+        save_keyring(keyring, path)
+    upgrade(engine)
+    with engine.begin() as conn:
+        stored = meta_value(conn, "keyring_fingerprint")
+        if stored is None:
+            set_meta(conn, "keyring_fingerprint", keyring_fingerprint(keyring))
+        elif stored != keyring_fingerprint(keyring):
+            raise IdrsError(
+                f"init: {ctx.settings.database_url} was created with another keyring; "
+                f"{path} cannot read it"
+            )
+        _record_init(conn, keyring, created_keys)
+    out.print(f"Keyring: {path} ({'created' if created_keys else 'existing'}, mode 0600)")
+    out.print(f"Database: {ctx.settings.database_url} (schema {head_revision()})")
+
+
+def _check_keyring_matches(engine: Engine, keyring: Keyring) -> None:
+    with engine.connect() as conn:
+        stored = meta_value(conn, "keyring_fingerprint")
+    if stored is not None and stored != keyring_fingerprint(keyring):
+        raise IdrsError("init: this database was created with another keyring (IDRS_KEYRING)")
+
+
+def _record_init(conn: Connection, keyring: Keyring, created_keys: bool) -> None:
+    from idrs.audit.log import append, system_event
+
+    append(
+        conn,
+        system_event("system:db:init", {"keyring_created": created_keys}),
+        keyring=keyring,
+    )
+
+
+def status() -> None:
+    """Show what this database holds."""
+    ctx = context()
+    with ctx.engine.connect() as conn:
+        s = summarise(conn)
+    if s.synthetic:
+        out.print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
+    out.print(f"Database: {ctx.settings.database_url}")
+    out.print(
+        f"Taxpayers: {s.taxpayers:,}  tax modules: {s.modules:,}  posted transactions: "
+        f"{s.posted:,}  information returns: {s.information_returns:,}"
+    )
+    out.print(f"Synthetic population: {s.population_status}")
+    if s.staff:
+        table = Table("username", "type", "roles", title="Demo staff")
+        for username, kind, roles in s.staff:
+            table.add_row(username, kind, roles)
+        out.print(table)
+
+
+def welcome() -> None:
+    """What ``make run`` prints once the database is ready."""
+    status()
+    out.print()
+    out.print("Try:")
+    out.print("  .venv/bin/idrs status            what this database holds")
+    out.print("  .venv/bin/idrs audit verify      check the tamper-evident audit log")
+    out.print("  .venv/bin/idrs audit checkpoint  issue and print a signed checkpoint")
+    out.print("  .venv/bin/idrs --help            every command")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("status")(status)
+    app.command("welcome")(welcome)
