@@ -12,6 +12,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+# These two share their module's name: once the submodule is imported, Python binds the package
+# attribute to the module and the lazy look-up below would never run, so bind them eagerly.
+from idrs.domain.interest import interest as interest
+from idrs.domain.mft import mft as mft
+
 _EXPORTS: dict[str, str] = {
     # TINs, name control, bank accounts
     "Tin": "tin",
@@ -26,7 +31,6 @@ _EXPORTS: dict[str, str] = {
     # money, interest, penalties, statutes
     "format_cents": "money",
     "parse_amount": "money",
-    "interest": "interest",
     "interest_detail": "interest",
     "InterestResult": "interest",
     "rate_table": "rates",
@@ -37,7 +41,6 @@ _EXPORTS: dict[str, str] = {
     "rsed": "statutes",
     # codes and identifiers
     "Mft": "mft",
-    "mft": "mft",
     "TaxPeriod": "periods",
     "Cycle": "periods",
     "Dln": "dln",
@@ -48,7 +51,7 @@ _EXPORTS: dict[str, str] = {
     "module_balance": "account",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted([*_EXPORTS, "interest", "mft"])
 
 
 def __getattr__(name: str) -> Any:
