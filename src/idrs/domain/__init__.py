@@ -12,10 +12,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-# These two share their module's name: once the submodule is imported, Python binds the package
+# These three share their module's name: once the submodule is imported, Python binds the package
 # attribute to the module and the lazy look-up below would never run, so bind them eagerly.
 from idrs.domain.interest import interest as interest
 from idrs.domain.mft import mft as mft
+from idrs.domain.name_control import name_control as name_control
 
 _EXPORTS: dict[str, str] = {
     # TINs, name control, bank accounts
@@ -23,7 +24,6 @@ _EXPORTS: dict[str, str] = {
     "TinKind": "tin",
     "InvalidTin": "tin",
     "parse_tin": "tin",
-    "name_control": "name_control",
     "InvalidName": "name_control",
     "validate_routing_number": "bank",
     "validate_account_number": "bank",
@@ -51,7 +51,7 @@ _EXPORTS: dict[str, str] = {
     "module_balance": "account",
 }
 
-__all__ = sorted([*_EXPORTS, "interest", "mft"])
+__all__ = sorted([*_EXPORTS, "interest", "mft", "name_control"])
 
 
 def __getattr__(name: str) -> Any:
