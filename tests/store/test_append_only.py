@@ -16,21 +16,40 @@ def _seed(conn) -> None:  # type: ignore[no-untyped-def]
     now = datetime.now(UTC)
     conn.execute(
         insert(taxpayers).values(
-            id=1, entity_kind="individual", tin_kind="SSN", tin_enc=b"x", tin_index=b"i" * 16,
-            name_control="SAMP", name_line1_enc=b"n", established_on=date(2000, 1, 1),
-            filing_requirements="1040", created_at=now,
+            id=1,
+            entity_kind="individual",
+            tin_kind="SSN",
+            tin_enc=b"x",
+            tin_index=b"i" * 16,
+            name_control="SAMP",
+            name_line1_enc=b"n",
+            established_on=date(2000, 1, 1),
+            filing_requirements="1040",
+            created_at=now,
         )
     )
     conn.execute(
         insert(tax_modules).values(
-            id=1, taxpayer_id=1, mft=30, tax_period=202312, status_code=10,
-            status_date=date(2024, 4, 15), return_due_date=date(2024, 4, 15), created_at=now,
+            id=1,
+            taxpayer_id=1,
+            mft=30,
+            tax_period=202312,
+            status_code=10,
+            status_date=date(2024, 4, 15),
+            return_due_date=date(2024, 4, 15),
+            created_at=now,
         )
     )
     conn.execute(
         insert(posted_transactions).values(
-            id=1, module_id=1, tc=150, amount_cents=100_00, dln="28211105123454",
-            cycle=20241505, transaction_date=date(2024, 4, 15), posted_on=date(2024, 4, 15),
+            id=1,
+            module_id=1,
+            tc=150,
+            amount_cents=100_00,
+            dln="28211105123454",
+            cycle=20241505,
+            transaction_date=date(2024, 4, 15),
+            posted_on=date(2024, 4, 15),
             created_at=now,
         )
     )

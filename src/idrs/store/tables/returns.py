@@ -61,8 +61,7 @@ information_returns = Table(
     Column("received_on", Date, nullable=False),
     Column("detail", Text),
     CheckConstraint(
-        "form IN ('W-2','1099-INT','1099-DIV','1099-NEC','1099-MISC','1099-B','1099-R',"
-        "'SSA-1099')",
+        "form IN ('W-2','1099-INT','1099-DIV','1099-NEC','1099-MISC','1099-B','1099-R','SSA-1099')",
         name="info_form",
     ),
 )
