@@ -80,3 +80,13 @@ def parse_as_of(raw: str, zone: ZoneInfo) -> datetime:
 def clock_for(zone: ZoneInfo, as_of: datetime | None) -> Clock:
     """A fixed clock if ``as_of`` is set, else the real one."""
     return FixedClock(zone, as_of) if as_of is not None else Clock(zone)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(moment: datetime) -> int:
+    """Integer microseconds since 1970 UTC (exact, no float): the audit log's time stamp."""
+    from datetime import timedelta
+
+    return (moment.astimezone(UTC) - _EPOCH) // timedelta(microseconds=1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -41,3 +41,8 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+# An auto-numbered 64-bit key: SQLite numbers rows only for an INTEGER PRIMARY KEY (its rowid),
+# which is already 64-bit there, so the same column is BIGINT on PostgreSQL and INTEGER on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")

@@ -1,0 +1,1 @@
+"""Need-to-know access: catalogue, facts, Cedar policies, decisions, grants, oversight."""
