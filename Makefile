@@ -30,6 +30,7 @@ run: setup
 setup: $(STAMP)
 	$(BIN)/idrs init --if-missing
 	$(BIN)/idrs synth --taxpayers $(TAXPAYERS) --seed $(SEED)
+	$(BIN)/idrs demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

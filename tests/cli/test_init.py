@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from idrs.store.engine import make_engine
 from idrs.store.migrate import current_revision, head_revision
@@ -30,9 +30,12 @@ def test_init_creates_keyring_and_schema(empty_db: str, tmp_path: Path) -> None:
     from idrs.audit.tables import audit_entries
 
     with engine.connect() as conn:
-        # the init run is the audit log's first entry
-        assert conn.execute(select(func.count()).select_from(audit_entries)).scalar_one() == 1
+        tags = conn.execute(select(audit_entries.c.tag).order_by(audit_entries.c.idx)).scalars()
+        # the init run is the audit log's first entry; then the first security officer
+        assert list(tags) == ["system:db:init", "access:staff:create", "auth:credential:issue"]
     engine.dispose()
+    # the one-time credential is shown once, on this run only
+    assert "sec0" in done.stdout and "one-time password" in done.stdout
 
     again = run_idrs("init", env=env)
     assert again.returncode == 2
@@ -40,6 +43,7 @@ def test_init_creates_keyring_and_schema(empty_db: str, tmp_path: Path) -> None:
     assert "Traceback" not in again.stderr
     quiet = run_idrs("init", "--if-missing", env=env)
     assert quiet.returncode == 0, quiet.stderr
+    assert "one-time password" not in quiet.stdout
 
 
 def test_init_refuses_to_rekey_an_existing_database(empty_db: str, tmp_path: Path) -> None:

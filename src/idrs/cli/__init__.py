@@ -24,15 +24,14 @@ err = Console(stderr=True)
 
 
 def _register() -> None:
-    from idrs.cli import db, synth
+    from idrs.cli import access, audit, auth, db, synth
 
     db.register(app)
     synth.register(app)
-    try:
-        from idrs.cli import audit
-    except ImportError:  # the audit group arrives with the audit package
-        return
+    auth.register(app)
     app.add_typer(audit.app, name="audit", help="Check and prove the audit log.")
+    app.add_typer(access.app, name="access", help="Grant, end and question access.")
+    app.add_typer(access.oversight_app, name="oversight", help="Alerts awaiting review.")
 
 
 _register()

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Connection, Engine
 
-from idrs.cli._context import context
+from idrs.cli._context import Context, context
 from idrs.errors import IdrsError
 from idrs.store.keyring import Keyring, load_keyring, save_keyring
 from idrs.store.migrate import current_revision, head_revision, upgrade
@@ -62,6 +62,20 @@ def init(
         _record_init(conn, keyring, created_keys)
     out.print(f"Keyring: {path} ({'created' if created_keys else 'existing'}, mode 0600)")
     out.print(f"Database: {ctx.settings.database_url} (schema {head_revision()})")
+    if was is None:
+        _bootstrap(ctx)
+
+
+def _bootstrap(ctx: Context) -> None:
+    """The first security officer, with a one-time credential shown here and nowhere else."""
+    from idrs.auth.staff_admin import bootstrap_security_officer
+
+    _, password, secret = bootstrap_security_officer(ctx.engine, ctx.keyring, ctx.clock)
+    out.print()
+    out.print("[bold]First security officer created: sec0[/] (shown once; store it safely)")
+    out.print(f"  one-time password: {password}")
+    out.print(f"  TOTP secret:       {secret}")
+    out.print("  Sign on with `idrs signon sec0`; you will be asked for a new password.")
 
 
 def _check_keyring_matches(engine: Engine, keyring: Keyring) -> None:
@@ -72,7 +86,8 @@ def _check_keyring_matches(engine: Engine, keyring: Keyring) -> None:
 
 
 def _record_init(conn: Connection, keyring: Keyring, created_keys: bool) -> None:
-    from idrs.audit.log import append, system_event
+    from idrs.audit.events import system_event
+    from idrs.audit.log import append
 
     append(
         conn,
@@ -104,15 +119,45 @@ def status() -> None:
 def welcome() -> None:
     """What ``make run`` prints once the database is ready."""
     status()
+    ctx = context()
     out.print()
+    demo_file = ctx.settings.keyring_path.parent / "demo-credentials.txt"
+    if demo_file.exists():
+        out.print(f"Demo sign-ins (one-time passwords; TOTP secrets) from {demo_file}:")
+        out.print(demo_file.read_text().rstrip())
+        out.print()
     out.print("Try:")
+    out.print("  .venv/bin/idrs signon ra1        sign on (password, then a TOTP code)")
+    out.print("  .venv/bin/idrs access who-can TIN   (as sec1/ovs1) who can open an account now")
+    out.print("  .venv/bin/idrs oversight alerts  (as sec1/ovs1) break-glass awaiting review")
     out.print("  .venv/bin/idrs status            what this database holds")
     out.print("  .venv/bin/idrs audit verify      check the tamper-evident audit log")
     out.print("  .venv/bin/idrs audit checkpoint  issue and print a signed checkpoint")
     out.print("  .venv/bin/idrs --help            every command")
 
 
+def demo() -> None:
+    """Demo access for a synthetic database: profiles, acknowledgements, service grants, an
+    agreement, a case, and one-time credentials for the demo staff (kept in a 0600 file)."""
+    from idrs.access.demo import set_up_demo_access
+    from idrs.auth.demo import issue_demo_credentials
+
+    ctx = context()
+    with ctx.engine.connect() as conn:
+        synthetic = meta_value(conn, "synthetic") == "true"
+    if not synthetic:
+        raise IdrsError("demo: only a synthetic database gets demo access (run idrs synth)")
+    done = set_up_demo_access(ctx.engine, ctx.keyring, ctx.clock)
+    path = ctx.settings.keyring_path.parent / "demo-credentials.txt"
+    if done or not path.exists():
+        issue_demo_credentials(ctx.engine, ctx.keyring, ctx.clock, path)
+        out.print(f"Demo access set up; demo sign-ins written to {path} (mode 0600).")
+    else:
+        out.print("Demo access was already set up.")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
     app.command("init")(init)
     app.command("status")(status)
     app.command("welcome")(welcome)
