@@ -163,3 +163,13 @@ class Oversight(ServiceBase):
                         {"alert": alert_id}, sealed={"outcome": outcome.strip()})  # fmt: skip
 
         self._attempt(asker, Tag.OVERSIGHT_ALERT_REVIEW, work)
+
+    def authorise(self, asker: int, question: str) -> None:
+        """Let a security officer or oversight reviewer read the audit log itself; audited."""
+
+        def work(conn: Connection) -> None:
+            self._require_any_role(conn, asker, OVERSIGHT_ROLES, "asked by")
+            self._audit(conn, Tag.OVERSIGHT_ACCESS_QUERY, asker, None, None,
+                        {"question": f"audit {question}"})  # fmt: skip
+
+        self._attempt(asker, Tag.OVERSIGHT_ACCESS_QUERY, work)

@@ -1,7 +1,8 @@
 """``idrs audit``: verify the stored log, print proofs and checkpoints, export ranges.
 
-Operator-local for now: these read the database and the keyring directly (the access work
-will put them behind the gate). Proofs print in the JSON the offline verifier
+The log is a Privacy Act record of who looked at whom: every command but ``key`` (the public
+verifier key) needs a signed-on security officer or oversight reviewer, and each use is itself
+an audit entry. Proofs print in the JSON the offline verifier
 (``python -m idrs.audit.verify proof``) reads, so what this prints can be checked elsewhere.
 """
 
@@ -32,10 +33,17 @@ app = typer.Typer(no_args_is_help=True, help="Check and prove the audit log.")
 
 
 @contextmanager
-def context() -> Iterator[Context]:
-    """The CLI context, with its engine's connections closed when the command ends."""
+def context(question: str | None) -> Iterator[Context]:
+    """The CLI context, with its engine's connections closed when the command ends; with a
+    ``question``, only for a signed-on security officer or oversight reviewer (audited)."""
     ctx = _make_context()
     try:
+        if question is not None:
+            from idrs.access.oversight import Oversight
+            from idrs.auth.session_file import load_cli_session
+
+            asker = load_cli_session(ctx).staff_id
+            Oversight(ctx.engine, ctx.keyring, ctx.clock).authorise(asker, question)
         yield ctx
     finally:
         if "engine" in ctx.__dict__:
@@ -56,7 +64,7 @@ def verify(
     ),
 ) -> None:
     """Recompute the whole tree and check nodes, checkpoints and the witness."""
-    with context() as ctx:
+    with context("verify") as ctx:
         verifier = key.read_text(encoding="utf-8") if key is not None else ctx.keyring
         report = verify_store(ctx.engine, verifier, witness or ctx.settings.checkpoint_path)
     for line in report.lines():
@@ -80,7 +88,7 @@ def prove(
     ),
 ) -> None:
     """Print an inclusion proof as {"index", "tree_size", "hashes"}."""
-    with context() as ctx, ctx.engine.connect() as conn:
+    with context("prove") as ctx, ctx.engine.connect() as conn:
         cp = latest_checkpoint(conn) if size is None else checkpoint_at(conn, size)
         if size is None:
             if cp is None or cp.size <= index:
@@ -108,7 +116,7 @@ def consistency(
     ),
 ) -> None:
     """Print a consistency proof as {"from_size", "tree_size", "hashes"}."""
-    with context() as ctx, ctx.engine.connect() as conn:
+    with context("consistency") as ctx, ctx.engine.connect() as conn:
         if new is None:
             cp = latest_checkpoint(conn)
             new = store_proofs.tree_size(conn) if cp is None else cp.size
@@ -120,7 +128,7 @@ def consistency(
 @app.command()
 def checkpoint() -> None:
     """Issue a signed checkpoint now, update the witness file, print the note."""
-    with context() as ctx:
+    with context("checkpoint") as ctx:
         cp = checkpoint_now(ctx.engine, ctx.keyring, ctx.clock, ctx.settings.checkpoint_path)
     typer.echo(cp.note, nl=False)
 
@@ -128,7 +136,7 @@ def checkpoint() -> None:
 @app.command()
 def key() -> None:
     """Print the log's verifier key (C2SP note format)."""
-    with context() as ctx:
+    with context(None) as ctx:
         typer.echo(verifier_key_text(ctx.keyring))
 
 
@@ -144,7 +152,7 @@ def export(
     ),
 ) -> None:
     """Write entries with inclusion proofs against the latest checkpoint (export format v1)."""
-    with context() as ctx:
+    with context("export") as ctx:
         with ctx.engine.connect() as conn:
             summary = export_to_file(
                 conn,

@@ -131,8 +131,8 @@ def welcome() -> None:
     out.print("  .venv/bin/idrs access who-can TIN   (as sec1/ovs1) who can open an account now")
     out.print("  .venv/bin/idrs oversight alerts  (as sec1/ovs1) break-glass awaiting review")
     out.print("  .venv/bin/idrs status            what this database holds")
-    out.print("  .venv/bin/idrs audit verify      check the tamper-evident audit log")
-    out.print("  .venv/bin/idrs audit checkpoint  issue and print a signed checkpoint")
+    out.print("  .venv/bin/idrs audit verify      (as sec1/ovs1) check the audit log")
+    out.print("  .venv/bin/idrs audit key         the public key anyone can check proofs with")
     out.print("  .venv/bin/idrs --help            every command")
 
 
