@@ -61,11 +61,12 @@ class Settings:
             checkpoint_path=Path(env.get("IDRS_CHECKPOINT_FILE", DEFAULT_CHECKPOINT)),
             timezone=tz,
             as_of=_parse_as_of(env.get("IDRS_AS_OF"), tz),
-            recertify_days=_parse_int(env, "IDRS_RECERTIFY_DAYS", 90),
+            recertify_days=positive_int(env, "IDRS_RECERTIFY_DAYS", 90),
         )
 
 
-def _parse_int(env: Mapping[str, str], name: str, default: int) -> int:
+def positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    """A positive whole number from ``env[name]``, else ``default``; a bad value names ``name``."""
     raw = env.get(name)
     if raw is None or raw == "":
         return default

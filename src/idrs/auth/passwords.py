@@ -31,6 +31,7 @@ from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from idrs.errors import ConfigurationError, IdrsError
+from idrs.settings import positive_int
 
 DEFAULT_SESSION_FILE = "~/.idrs/session"
 MAX_PASSWORD = 256  # Argon2 takes any length; a cap keeps one request from being a DoS
@@ -78,27 +79,12 @@ class AuthSettings:
         env = os.environ if env is None else env
         raw_file = env.get("IDRS_SESSION_FILE") or DEFAULT_SESSION_FILE
         return cls(
-            password_min_length=_int(env, "IDRS_PASSWORD_MIN_LENGTH", 14),
-            lockout_attempts=_int(env, "IDRS_LOCKOUT_ATTEMPTS", 3),
-            idle_minutes=_int(env, "IDRS_SESSION_IDLE_MINUTES", 15),
-            max_hours=_int(env, "IDRS_SESSION_MAX_HOURS", 12),
+            password_min_length=positive_int(env, "IDRS_PASSWORD_MIN_LENGTH", 14),
+            lockout_attempts=positive_int(env, "IDRS_LOCKOUT_ATTEMPTS", 3),
+            idle_minutes=positive_int(env, "IDRS_SESSION_IDLE_MINUTES", 15),
+            max_hours=positive_int(env, "IDRS_SESSION_MAX_HOURS", 12),
             session_file=Path(raw_file).expanduser(),
         )
-
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ConfigurationError(
-            f"{name}: must be a whole number (got {raw!r})", field=name, rule="integer"
-        ) from exc
-    if value <= 0:
-        raise ConfigurationError(f"{name}: must be positive (got {raw!r})", field=name, rule="> 0")
-    return value
 
 
 _HASHERS: dict[tuple[object, ...], tuple[PasswordHasher, str]] = {}
