@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from sqlalchemy import text
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from idrs.audit import verify as offline
 from idrs.audit.checkpoint import open_checkpoint, parse_verifier_key

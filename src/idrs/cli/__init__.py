@@ -41,5 +41,5 @@ def main() -> None:
     try:
         app()
     except IdrsError as exc:
-        err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        err.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
         sys.exit(2)

@@ -18,7 +18,7 @@ app = typer.Typer(no_args_is_help=True, help="Grant, end and question access.")
 oversight_app = typer.Typer(no_args_is_help=True, help="Alerts awaiting review.")
 agreement_app = typer.Typer(no_args_is_help=True, help="Written agreements for details.")
 app.add_typer(agreement_app, name="agreement")
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)  # a message is one line: no wrapping
 
 
 def _acting() -> tuple[Context, int]:

@@ -33,7 +33,7 @@ from idrs.gate import Session
 from idrs.store import governance as rows
 from idrs.store.governance import employee_number_and_unit
 
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)  # a message is one line: no wrapping
 staff_app = typer.Typer(no_args_is_help=True, add_completion=False)
 
 USERNAME = typer.Option(..., "--username", help="2-32 lower-case letters, digits or -.")

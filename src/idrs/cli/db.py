@@ -13,7 +13,7 @@ from idrs.store.keyring import Keyring, load_keyring, save_keyring
 from idrs.store.migrate import current_revision, head_revision, upgrade
 from idrs.store.summary import keyring_fingerprint, meta_value, set_meta, summarise
 
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)  # a message is one line: no wrapping
 SYNTHETIC_BANNER = "SYNTHETIC DATA - NOT REAL TAXPAYER INFORMATION"
 
 

@@ -38,8 +38,8 @@ from idrs.synth.generator import (
 
 SYNTHETIC_BANNER = "SYNTHETIC DATA - NOT REAL TAXPAYER INFORMATION"
 _WHOLE = re.compile(r"[0-9]{1,19}")
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)  # a message is one line: no wrapping
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _whole(option: str, raw: str, rule: str) -> int:
