@@ -25,8 +25,9 @@ from sqlalchemy.engine import Connection
 
 from idrs.access.catalogue import catalogue
 from idrs.access.catalogue import command as lookup_command
-from idrs.access.decide import decide
+from idrs.access.decide import decide, may_approve
 from idrs.access.decision import Decision, facts_hash
+from idrs.access.errors import GovernanceError
 from idrs.access.facts import Access, Command, GrantKind, Slice
 from idrs.access.slice import build_slice
 from idrs.access.tables import oversight_queue
@@ -37,6 +38,7 @@ from idrs.audit.log import GroupCommitter, append
 from idrs.clock import Clock, micros
 from idrs.domain.tin import Tin, parse_tin
 from idrs.errors import IdrsError
+from idrs.store import governance as rows
 from idrs.store.access_facts import UnknownPrincipal, principal_facts
 from idrs.store.keyring import Keyring
 from idrs.store.lookup import module_id_for, taxpayer_id_for_tin
@@ -80,6 +82,7 @@ class Output:
     data: Mapping[str, Any]
     rows: int
     categories: tuple[str, ...] = ()
+    needs_approval: bool = False  # a write above its command's threshold (maker-checker)
 
 
 Runner = Callable[[Connection, Resolved], Output]
@@ -90,6 +93,7 @@ class Permitted:
     reference: str
     output: Output
     decision: Decision = field(repr=False)
+    approval_request: int | None = None  # set when the write waits for another's approval
 
 
 class Refused(IdrsError):
@@ -134,6 +138,7 @@ class Gate:
             self._record_bad_input(session, code, exc)
             raise
         grouped = self.committer is not None and cmd.access == Access.READ
+        approval: int | None = None
         with self.engine.begin() as conn:
             slice_, resolved, decision, output = self._evaluate(
                 conn, session, cmd, tin, subject, purpose, run
@@ -145,6 +150,7 @@ class Gate:
                 index = append(conn, event, keyring=self.keyring)
                 if output is not None and slice_ is not None:
                     self._alert_break_glass(conn, slice_, decision, index)
+                    approval = self._hold_for_approval(conn, session, cmd, slice_, output, index)
         if grouped:
             assert self.committer is not None
             index = self.committer.append(event)  # durable before anything leaves
@@ -154,7 +160,66 @@ class Gate:
         # committed: only now does anything leave
         if output is None:
             raise Refused(reference_for(index))
-        return Permitted(reference_for(index), output, decision)
+        return Permitted(reference_for(index), output, decision, None if grouped else approval)
+
+    def approve(self, session: Session, request_id: int, purpose: str = "") -> Permitted:
+        """Maker-checker: a different user with the approver role, under their own grant on
+        the taxpayer, approves a held write. The approval is decided, audited and committed
+        like any request; a refusal looks like any other."""
+        now = self.clock.now()
+        cmd = lookup_command("REFAP")
+        with self.engine.begin() as conn:
+            held = rows.approval_request(conn, request_id)
+            if held is None or held.status != "pending":
+                raise GovernanceError("approval", f"no pending approval request {request_id}")
+            resolved = Resolved(None, held.taxpayer_id, held.module_id)
+            try:
+                approver = principal_facts(conn, session.staff_id)
+            except UnknownPrincipal:
+                approver = None
+            if approver is None or session.expires_at <= now:
+                decision = self._refuse_without_slice(
+                    "session" if approver is not None else "unknown-user"
+                )
+            else:
+                slice_ = build_slice(
+                    conn, approver, cmd, held.taxpayer_id, held.module_id, now,
+                    self.clock.zone, purpose,
+                )  # fmt: skip
+                decision = may_approve(approver, held.maker_id, slice_)
+            output = None
+            if decision.permitted:
+                rows.decide_approval_request(conn, request_id, "approved", session.staff_id, now)
+                output = Output({"approval_request": request_id, "status": "approved"}, rows=1)
+            event = self._event(session, cmd, resolved, decision, purpose, output)
+            index = append(conn, event, keyring=self.keyring)
+        if output is None:
+            raise Refused(reference_for(index))
+        return Permitted(reference_for(index), output, decision, request_id)
+
+    def _hold_for_approval(
+        self,
+        conn: Connection,
+        session: Session,
+        cmd: Command,
+        slice_: Slice,
+        output: Output,
+        index: int,
+    ) -> int | None:
+        if cmd.access != Access.WRITE or not (cmd.needs_approval or output.needs_approval):
+            return None
+        if slice_.target.taxpayer_id is None:
+            return None
+        return rows.insert_approval_request(
+            conn,
+            command=cmd.code,
+            taxpayer_id=slice_.target.taxpayer_id,
+            module_id=slice_.target.module_id,
+            maker_id=session.staff_id,
+            request_audit_index=index,
+            status="pending",
+            created_at=self.clock.now(),
+        )
 
     def _evaluate(
         self,

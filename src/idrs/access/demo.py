@@ -24,7 +24,7 @@ CONTACT_WORK = {"ACTON", "INCHG", "IAORG", "STAUP"}
 # the most each unit's people may run (IDRS: a user's profile is bounded by the unit's)
 UNIT_PROFILES: dict[str, set[str]] = {
     "HQ": RESEARCH,
-    "CS": RESEARCH | CONTACT_WORK,
+    "CS": RESEARCH | CONTACT_WORK | {"REFAP"},  # approvers sit in customer service
     "FC": set(catalogue()),
     "EX": set(catalogue()),
     "SEC": set(),

@@ -161,3 +161,21 @@ oversight_queue = Table(
 )
 
 APPEND_ONLY = ("acknowledgements", "agreement_renewals")
+
+# Maker-checker: a refund, a penalty abatement or a write above the threshold waits here until
+# a different user with the approver role and their own grant on the taxpayer approves it.
+approval_requests = Table(
+    "approval_requests",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("command", String(8), nullable=False),
+    Column("taxpayer_id", BigInteger, ForeignKey("taxpayers.id"), nullable=False, index=True),
+    Column("module_id", BigInteger, ForeignKey("tax_modules.id")),
+    Column("maker_id", BigInteger, ForeignKey("staff.id"), nullable=False),
+    Column("request_audit_index", BigInteger, nullable=False),
+    Column("status", String(10), nullable=False, default="pending"),
+    Column("approver_id", BigInteger, ForeignKey("staff.id")),
+    Column("decided_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("status IN ('pending','approved','rejected')", name="approval_status"),
+)

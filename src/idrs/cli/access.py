@@ -229,3 +229,16 @@ def review(alert_id: int, outcome: str = typer.Option(..., help="What the review
     ov, me = _oversight()
     ov.review(me, alert_id, outcome)
     out.print(f"Alert {alert_id} reviewed.")
+
+
+@app.command("approve")
+def approve(request_id: int, purpose: str = typer.Option("", help="Why (for the log).")) -> None:
+    """Approve a held refund, abatement or large write (never your own; needs your own grant)."""
+    from idrs.gate import Gate
+
+    ctx = context()
+    from idrs.auth.session_file import load_cli_session
+
+    session = load_cli_session(ctx)
+    done = Gate(ctx.engine, ctx.keyring, ctx.clock).approve(session, request_id, purpose)
+    out.print(f"Approval request {request_id} approved (reference {done.reference}).")

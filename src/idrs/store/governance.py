@@ -293,3 +293,34 @@ def employee_number_and_unit(conn: Connection, staff_id: int) -> tuple[str, str]
         .where(staff.c.id == staff_id)
     ).first()
     return ("", "") if row is None else (str(row.employee_number), str(row.code))
+
+
+def insert_approval_request(conn: Connection, **values: Any) -> int:
+    from idrs.access.tables import approval_requests
+
+    return int(
+        conn.execute(
+            insert(approval_requests).values(**values).returning(approval_requests.c.id)
+        ).scalar_one()
+    )
+
+
+def approval_request(conn: Connection, request_id: int) -> Row[Any] | None:
+    from idrs.access.tables import approval_requests
+
+    return conn.execute(
+        select(approval_requests).where(approval_requests.c.id == request_id)
+    ).first()
+
+
+def decide_approval_request(
+    conn: Connection, request_id: int, status: str, approver: int, at: datetime
+) -> bool:
+    from idrs.access.tables import approval_requests
+
+    done = conn.execute(
+        update(approval_requests)
+        .where(approval_requests.c.id == request_id, approval_requests.c.status == "pending")
+        .values(status=status, approver_id=approver, decided_at=at)
+    )
+    return done.rowcount == 1
