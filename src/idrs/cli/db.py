@@ -125,6 +125,8 @@ def welcome() -> None:
     if demo_file.exists():
         out.print(f"Demo sign-ins (one-time passwords; TOTP secrets) from {demo_file}:")
         out.print(demo_file.read_text().rstrip())
+        out.print("A TOTP code for a secret (no authenticator app needed for this demo):")
+        out.print("""  .venv/bin/python -c "import pyotp; print(pyotp.TOTP('SECRET').now())\"""")
         out.print()
     out.print("Try:")
     out.print("  .venv/bin/idrs signon ra1        sign on (password, then a TOTP code)")
