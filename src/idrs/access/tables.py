@@ -69,6 +69,13 @@ cases = Table(
     Column("opened_by", BigInteger, ForeignKey("staff.id"), nullable=False),
     Column("opened_at", UtcDateTime, nullable=False),
     Column("closed_at", UtcDateTime),
+    # the control-base view of a case (ACTON): A assigned, B background, M monitored, S suspense;
+    # a closed case shows C (closed_at is set)
+    Column("status", String(1), nullable=False, server_default="A"),
+    Column("activity", String(10)),
+    Column("received_on", Date),
+    Column("control_dln", String(14)),
+    CheckConstraint("status IN ('A','B','M','S','C')", name="control_status"),
 )
 
 agreements = Table(

@@ -88,6 +88,8 @@ pending_transactions = Table(
     Column("source", String(16), nullable=False),
     Column("created_by", BigInteger),
     Column("approved_by", BigInteger),
+    # set while an AP row waits for maker-checker approval; approval turns it into PN
+    Column("approval_request_id", BigInteger, ForeignKey("approval_requests.id")),
     Column("detail", Text),
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("dln", "tc", "module_id", name="uq_pending_dln_tc_module"),
