@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert
@@ -42,8 +42,10 @@ from idrs.store import governance as rows
 from idrs.store.access_facts import UnknownPrincipal, principal_facts
 from idrs.store.keyring import Keyring
 from idrs.store.lookup import module_id_for, taxpayer_id_for_tin
+from idrs.store.work import hold_for_approval, release_approved
 
 REFUSAL = "SECURITY VIOLATION"
+SAME_DAY_APPROVAL = frozenset({"RFUND"})  # a manual refund is approved the day it is input
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Output:
     rows: int
     categories: tuple[str, ...] = ()
     needs_approval: bool = False  # a write above its command's threshold (maker-checker)
+    pending_ids: tuple[int, ...] = ()  # pending transactions a held write created
 
 
 Runner = Callable[[Connection, Resolved], Output]
@@ -135,13 +138,33 @@ class Gate:
             cmd = lookup_command(code)  # an unknown code is bad input, named as such
             tin = None if subject.tin is None else parse_tin(subject.tin)
         except IdrsError as exc:
-            self._record_bad_input(session, code, exc)
+            self.record_bad_input(session, code, exc)
             raise
         grouped = self.committer is not None and cmd.access == Access.READ
+        attempt: list[Resolved] = []
+        try:
+            return self._request(session, cmd, tin, subject, purpose, run, grouped, attempt)
+        except IdrsError as exc:
+            # bad input found while the command ran under a permit: its writes are rolled
+            # back with the transaction; the attempt itself is audited
+            self.record_bad_input(session, code, exc, attempt[0] if attempt else None)
+            raise
+
+    def _request(
+        self,
+        session: Session,
+        cmd: Command,
+        tin: Tin | None,
+        subject: Subject,
+        purpose: str,
+        run: Runner,
+        grouped: bool,
+        attempt: list[Resolved],
+    ) -> Permitted:
         approval: int | None = None
         with self.engine.begin() as conn:
             slice_, resolved, decision, output = self._evaluate(
-                conn, session, cmd, tin, subject, purpose, run
+                conn, session, cmd, tin, subject, purpose, run, attempt
             )
             event = self._event(session, cmd, resolved, decision, purpose, output)
             if grouped:
@@ -189,8 +212,18 @@ class Gate:
                 decision = may_approve(approver, held.maker_id, slice_)
             output = None
             if decision.permitted:
+                if held.command in SAME_DAY_APPROVAL and self._day(held.created_at) != self._day(
+                    now
+                ):
+                    raise GovernanceError(
+                        "approval", f"a {held.command} must be approved the day it was input"
+                    )
                 rows.decide_approval_request(conn, request_id, "approved", session.staff_id, now)
-                output = Output({"approval_request": request_id, "status": "approved"}, rows=1)
+                released = release_approved(conn, request_id, session.staff_id)
+                output = Output(
+                    {"approval_request": request_id, "status": "approved", "released": released},
+                    rows=1 + released,
+                )
             event = self._event(session, cmd, resolved, decision, purpose, output)
             index = append(conn, event, keyring=self.keyring)
         if output is None:
@@ -210,7 +243,7 @@ class Gate:
             return None
         if slice_.target.taxpayer_id is None:
             return None
-        return rows.insert_approval_request(
+        request_id = rows.insert_approval_request(
             conn,
             command=cmd.code,
             taxpayer_id=slice_.target.taxpayer_id,
@@ -220,6 +253,8 @@ class Gate:
             status="pending",
             created_at=self.clock.now(),
         )
+        hold_for_approval(conn, output.pending_ids, request_id)
+        return request_id
 
     def _evaluate(
         self,
@@ -230,9 +265,11 @@ class Gate:
         subject: Subject,
         purpose: str,
         run: Runner,
+        attempt: list[Resolved],
     ) -> tuple[Slice | None, Resolved, Decision, Output | None]:
         now = self.clock.now()
         resolved = self._resolve(conn, tin, subject)
+        attempt.append(resolved)
         try:
             principal = principal_facts(conn, session.staff_id, interactive=session.interactive)
         except UnknownPrincipal:
@@ -247,10 +284,15 @@ class Gate:
         output = run(conn, resolved) if decision.permitted else None
         return slice_, resolved, decision, output
 
-    def _record_bad_input(self, session: Session, code: str, exc: IdrsError) -> None:
+    def record_bad_input(
+        self, session: Session, code: str, exc: IdrsError, resolved: Resolved | None = None
+    ) -> None:
+        """Audit a request refused as bad input (nothing was read or written)."""
         known = code.strip().upper() in catalogue()
+        write = known and lookup_command(code).access == Access.WRITE
+        taxpayer = None if resolved is None else resolved.taxpayer_id
         event = Event(
-            tag=Tag.GATE_ACCOUNT_READ,
+            tag=Tag.GATE_ACCOUNT_WRITE if write else Tag.GATE_ACCOUNT_READ,
             at=micros(self.clock.now()),
             actor=f"staff:{session.staff_id}",
             command=code.strip().upper() if known else None,
@@ -258,11 +300,15 @@ class Gate:
             session=session.session_id,
             terminal=session.terminal,
             detail={"field": exc.field or "", "rule": exc.rule or ""},
+            taxpayer=None if taxpayer is None else f"taxpayer:{taxpayer}",
         )
         with self.engine.begin() as conn:
             append(conn, event, keyring=self.keyring)
 
     # -- helpers -------------------------------------------------------------------------
+    def _day(self, at: datetime) -> date:
+        return at.astimezone(self.clock.zone).date()
+
     def _resolve(self, conn: Connection, tin: Tin | None, subject: Subject) -> Resolved:
         if tin is None:
             return Resolved(None, None, None)

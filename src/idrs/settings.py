@@ -32,6 +32,9 @@ class Settings:
     timezone: str = DEFAULT_TIMEZONE
     as_of: datetime | None = None
     recertify_days: int = 90
+    # maker-checker: an adjustment or credit transfer of this many cents or more waits for an
+    # approver (refunds and penalty abatements always do); [verify] the agency's figure
+    approval_threshold_cents: int = 1_000_000
     extra: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -62,6 +65,7 @@ class Settings:
             timezone=tz,
             as_of=_parse_as_of(env.get("IDRS_AS_OF"), tz),
             recertify_days=positive_int(env, "IDRS_RECERTIFY_DAYS", 90),
+            approval_threshold_cents=positive_int(env, "IDRS_APPROVAL_THRESHOLD_CENTS", 1_000_000),
         )
 
 

@@ -39,7 +39,7 @@ def test_an_approver_needs_a_grant_of_their_own(world) -> None:  # type: ignore[
         w.gate.approve(w.session("appr1"), held)
     w.gov.assign_case(w.staff("mgr1"), w.staff("appr1"), w.tin("alice"), "REVIEW")
     done = w.gate.approve(w.session("appr1"), held)
-    assert done.output.data == {"approval_request": held, "status": "approved"}
+    assert done.output.data == {"approval_request": held, "status": "approved", "released": 0}
     with pytest.raises(GovernanceError, match="no pending approval request"):
         w.gate.approve(w.session("appr1"), held)
 

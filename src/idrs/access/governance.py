@@ -43,63 +43,78 @@ class Governance(Agreements):
         """Open a case (control base) and the case grant it carries. Returns (case, grant)."""
 
         def work(conn: Connection) -> tuple[int, int]:
-            self._require_role(conn, manager_id, "manager", "manager")
-            self._not_self(manager_id, assignee_id)
-            self._may_hold_grants(conn, assignee_id)
             taxpayer_id = self._taxpayer(conn, tin)
             module_id = self._module(conn, taxpayer_id, mft, tax_period)
-            self._no_conflict(conn, assignee_id, taxpayer_id)
-            if not category or not category.isalnum() or len(category) > 16:
-                raise GovernanceError("category", "a case category of up to 16 letters/digits")
-            now = self.clock.now()
-            case_id = rows.insert_case(
-                conn,
-                taxpayer_id=taxpayer_id,
-                module_id=module_id,
-                category=category.upper(),
-                assignee_id=assignee_id,
-                opened_by=manager_id,
-                opened_at=now,
+            return self.assign_case_in(
+                conn, manager_id, assignee_id, taxpayer_id, module_id, category
             )
-            grant_id = rows.insert_grant(
-                conn,
-                kind="case",
-                holder_id=assignee_id,
-                taxpayer_id=taxpayer_id,
-                module_id=None,
-                starts_at=now,
-                ends_at=now + CASE_CAP,
-                granted_by=manager_id,
-                reason=f"case {case_id} ({category.upper()})",
-                case_id=case_id,
-                case_type=category.upper(),
-                created_at=now,
-            )
-            self._audit(
-                conn, Tag.ACCESS_CASE_ASSIGN, manager_id, taxpayer_id, grant_id,
-                {"case_id": case_id, "assignee": f"staff:{assignee_id}", "kind": "case"},
-            )  # fmt: skip
-            return case_id, grant_id
 
         return self._attempt(manager_id, Tag.ACCESS_CASE_ASSIGN, work)
 
-    def close_case(self, by: int, case_id: int) -> None:
-        def work(conn: Connection) -> None:
-            case = rows.case_row(conn, case_id)
-            if case is None or case.closed_at is not None:
-                raise GovernanceError("case", f"case {case_id} is not open")
-            if by not in (case.assignee_id, case.opened_by):
-                self._require_role(conn, by, "manager", "closed by")
-            now = self.clock.now()
-            rows.close_case_row(conn, case_id, now)
-            ids = rows.live_grant_ids(conn, now, case_id=case_id)
-            rows.revoke_grants(conn, ids, at=now, by=by, reason=f"case {case_id} closed")
-            self._audit(
-                conn, Tag.ACCESS_CASE_CLOSE, by, case.taxpayer_id, None,
-                {"case_id": case_id, "revoked": len(ids)},
-            )  # fmt: skip
+    def assign_case_in(
+        self,
+        conn: Connection,
+        manager_id: int,
+        assignee_id: int,
+        taxpayer_id: int,
+        module_id: int | None,
+        category: str,
+    ) -> tuple[int, int]:
+        """:meth:`assign_case` inside the caller's transaction (ACTON runs it in the gate's)."""
+        self._require_role(conn, manager_id, "manager", "manager")
+        self._not_self(manager_id, assignee_id)
+        self._may_hold_grants(conn, assignee_id)
+        self._no_conflict(conn, assignee_id, taxpayer_id)
+        if not category or not category.isalnum() or len(category) > 16:
+            raise GovernanceError("category", "a case category of up to 16 letters/digits")
+        now = self.clock.now()
+        case_id = rows.insert_case(
+            conn,
+            taxpayer_id=taxpayer_id,
+            module_id=module_id,
+            category=category.upper(),
+            assignee_id=assignee_id,
+            opened_by=manager_id,
+            opened_at=now,
+        )
+        grant_id = rows.insert_grant(
+            conn,
+            kind="case",
+            holder_id=assignee_id,
+            taxpayer_id=taxpayer_id,
+            module_id=None,
+            starts_at=now,
+            ends_at=now + CASE_CAP,
+            granted_by=manager_id,
+            reason=f"case {case_id} ({category.upper()})",
+            case_id=case_id,
+            case_type=category.upper(),
+            created_at=now,
+        )
+        self._audit(
+            conn, Tag.ACCESS_CASE_ASSIGN, manager_id, taxpayer_id, grant_id,
+            {"case_id": case_id, "assignee": f"staff:{assignee_id}", "kind": "case"},
+        )  # fmt: skip
+        return case_id, grant_id
 
-        self._attempt(by, Tag.ACCESS_CASE_CLOSE, work)
+    def close_case(self, by: int, case_id: int) -> None:
+        self._attempt(by, Tag.ACCESS_CASE_CLOSE, lambda conn: self.close_case_in(conn, by, case_id))
+
+    def close_case_in(self, conn: Connection, by: int, case_id: int) -> None:
+        """Close a case and end its grants, inside the caller's transaction."""
+        case = rows.case_row(conn, case_id)
+        if case is None or case.closed_at is not None:
+            raise GovernanceError("case", f"case {case_id} is not open")
+        if by not in (case.assignee_id, case.opened_by):
+            self._require_role(conn, by, "manager", "closed by")
+        now = self.clock.now()
+        rows.close_case_row(conn, case_id, now)
+        ids = rows.live_grant_ids(conn, now, case_id=case_id)
+        rows.revoke_grants(conn, ids, at=now, by=by, reason=f"case {case_id} closed")
+        self._audit(
+            conn, Tag.ACCESS_CASE_CLOSE, by, case.taxpayer_id, None,
+            {"case_id": case_id, "revoked": len(ids)},
+        )  # fmt: skip
 
     # -- contacts -----------------------------------------------------------------------
     def open_contact(

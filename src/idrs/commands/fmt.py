@@ -1,0 +1,49 @@
+"""One formatter for the values every screen shows (screens.md §1.1).
+
+Why one place: IDRS prints a TIN, a date, an amount, a cycle or a DLN the same way on every
+screen; credits carry a trailing minus and amounts are right-aligned in a fixed column.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from idrs.domain.dln import parse_dln
+from idrs.errors import InvalidInput
+
+
+def mmddyyyy(day: date | None) -> str:
+    """``04152024``; blank when there is no date."""
+    return "" if day is None else day.strftime("%m%d%Y")
+
+
+def amount(cents: int, width: int = 0) -> str:
+    """``1,234.00`` for a debit, ``1,234.00-`` for a credit, right-aligned in ``width``."""
+    text = f"{abs(cents) // 100:,}.{abs(cents) % 100:02d}" + ("-" if cents < 0 else " ")
+    return text.rjust(width) if width else text.rstrip()
+
+
+def period(tax_period: int) -> str:
+    return f"{tax_period:06d}"
+
+
+def mft(code: int) -> str:
+    return f"{code:02d}"
+
+
+def dln(digits: str | None) -> str:
+    """``28211-105-12345-4``; anything that is not a DLN is shown as stored."""
+    if not digits:
+        return ""
+    try:
+        return str(parse_dln(digits))
+    except InvalidInput:
+        return digits
+
+
+def tc(code: int) -> str:
+    return f"{code:03d}"
+
+
+def pad(text: str, width: int) -> str:
+    return text[:width].ljust(width)
