@@ -23,6 +23,10 @@ DATA_MODULES = {
     "idrs.store.taxpayer_facts",
     "idrs.store.summary",
     "idrs.store.meta",
+    "idrs.store.accounts",
+    "idrs.store.work",
+    "idrs.store.returns_read",
+    "idrs.store.posting",
 }
 
 # who may call them, and why
@@ -41,6 +45,7 @@ ALLOWED = {
     "idrs.cli.access": "resolves a username to a staff id for governance commands",
     "idrs.cli.auth": "shows the signed-on user's employee number and unit",
     "idrs.synth": "writes the synthetic population; each run is audited",
+    "idrs.commands": "command codes run only as the runner handed to Gate.request (checked below)",
 }
 TAXPAYER_TABLES = (
     "taxpayers", "addresses", "taxpayer_links", "authorizations", "bank_accounts",
@@ -116,3 +121,31 @@ def test_the_check_itself_sees_the_door() -> None:
     """Guard against a vacuous pass: the gate must be seen using store queries."""
     used = _touches(_imports(_modules()["idrs.gate"]))
     assert "idrs.store.access_facts" in used and "idrs.store.lookup" in used
+
+
+def test_command_codes_run_only_inside_the_gate() -> None:
+    """``Spec.run`` is called in one place: the runner closure passed to ``Gate.request``."""
+    calls: list[tuple[str, str]] = []
+
+    class Finder(ast.NodeVisitor):
+        def __init__(self, module: str) -> None:
+            self.module, self.stack = module, ["<module>"]
+
+        def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+            self.stack.append(node.name)
+            self.generic_visit(node)
+            self.stack.pop()
+
+        def visit_Call(self, node: ast.Call) -> None:
+            f = node.func
+            named = isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
+            if named and f.attr == "run" and f.value.id == "spec":  # type: ignore[attr-defined]
+                calls.append((self.module, self.stack[-1]))
+            self.generic_visit(node)
+
+    for name, tree in _modules().items():
+        if name.startswith("idrs.commands"):
+            Finder(name).visit(tree)
+    assert calls == [("idrs.commands.run", "runner")]
+    source = (SRC / "commands" / "run.py").read_text()
+    assert "self.gate.request(self.session, spec.code, subject, purpose, runner)" in source

@@ -144,6 +144,8 @@ class Gate:
         attempt: list[Resolved] = []
         try:
             return self._request(session, cmd, tin, subject, purpose, run, grouped, attempt)
+        except Refused:
+            raise  # already audited as a denial
         except IdrsError as exc:
             # bad input found while the command ran under a permit: its writes are rolled
             # back with the transaction; the attempt itself is audited

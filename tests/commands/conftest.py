@@ -48,3 +48,25 @@ def world(db, keyring) -> World:  # type: ignore[no-untyped-def]
 
 def terminal(w: World, name: str) -> Terminal:
     return Terminal(w.gate, w.session(name), Settings())
+
+
+def last_leaf(w: World) -> bytes:
+    """The leaf bytes of the newest audit entry."""
+    from sqlalchemy import select
+
+    from idrs.audit.tables import audit_entries
+
+    with w.gate.engine.connect() as conn:
+        row = conn.execute(
+            select(audit_entries.c.leaf).order_by(audit_entries.c.idx.desc()).limit(1)
+        ).one()
+    return bytes(row.leaf)
+
+
+def pending_rows(w: World, module_id: int = ALICE_MODULE) -> list:  # type: ignore[type-arg]
+    from sqlalchemy import select
+
+    from idrs.store.tables.modules import pending_transactions as t
+
+    with w.gate.engine.connect() as conn:
+        return list(conn.execute(select(t).where(t.c.module_id == module_id).order_by(t.c.id)))

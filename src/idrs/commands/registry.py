@@ -23,6 +23,7 @@ from idrs.commands.line import Line
 from idrs.gate import Output, Resolved
 from idrs.settings import Settings
 from idrs.store.crypto import Vault
+from idrs.store.keyring import Keyring
 
 FAMILIES = (
     "idrs.commands.entity",
@@ -60,6 +61,7 @@ class Work:
     staff_id: int
     resolved: Resolved
     request: Request
+    keyring: Keyring
 
     @property
     def today(self) -> date:

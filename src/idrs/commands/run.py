@@ -8,6 +8,7 @@ its reference, whatever the reason.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +41,7 @@ def error_message(exc: IdrsError) -> str:
         return f"SECURITY VIOLATION - REFERENCE {exc.reference}"
     fld = (exc.field or "").upper()
     rule = (exc.rule or exc.message).upper()
-    if not fld or fld in rule:
+    if not fld or re.search(rf"(?<![\w-]){re.escape(fld)}(?![\w-])", rule):
         return rule
     return f"{fld}: {rule}"
 
@@ -74,7 +75,7 @@ class Terminal:
         def runner(conn: Any, resolved: Resolved) -> Output:
             work = Work(
                 conn, self.vault, self.gate.clock, self.settings, self.session.staff_id,
-                resolved, request,
+                resolved, request, self.gate.keyring,
             )  # fmt: skip
             return spec.run(work)
 
