@@ -23,6 +23,7 @@ DATA_MODULES = {
     "idrs.store.taxpayer_facts",
     "idrs.store.summary",
     "idrs.store.meta",
+    "idrs.store.posting",
 }
 
 # who may call them, and why
@@ -41,6 +42,7 @@ ALLOWED = {
     "idrs.cli.access": "resolves a username to a staff id for governance commands",
     "idrs.cli.auth": "shows the signed-on user's employee number and unit",
     "idrs.synth": "writes the synthetic population; each run is audited",
+    "idrs.posting": "the posting cycle: every stage runs as a batch of idrs.jobs.JobRunner",
 }
 TAXPAYER_TABLES = (
     "taxpayers", "addresses", "taxpayer_links", "authorizations", "bank_accounts",

@@ -68,6 +68,7 @@ cycle_module_state = Table(
     Column("cycle", Integer, primary_key=True, autoincrement=False),
     Column("module_id", BigInteger, primary_key=True, autoincrement=False),
     Column("balance_cents", BigInteger, nullable=False),
+    Column("return_due_date", Date, nullable=False),
     Column("status_code", SmallInteger),
     Column("ever_due", Boolean),
     Column("return_filed_date", Date),
@@ -77,6 +78,21 @@ cycle_module_state = Table(
     Column("installment_agreement", Boolean),
     Column("tdi_open", Boolean),
     Column("status_hold", SmallInteger),  # 72, 53 or 60 when a collection status applies
+    Column("ased", Date),
+    Column("csed", Date),
+    Column("rsed", Date),
+)
+
+# the flags each touched module's unreversed postings set (freezes, statuses, indicators)
+cycle_module_flags = Table(
+    "cycle_module_flags",
+    metadata,
+    Column("cycle", Integer, primary_key=True, autoincrement=False),
+    Column("module_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("flag", String(32), primary_key=True),
+    Column("kind", String(12), nullable=False),
+    Column("set_by_tc", SmallInteger, nullable=False),
+    Column("last_pos", Integer, nullable=False),  # order of its latest posting on the module
 )
 
 posting_date_shifts = Table(

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("cycle", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("module_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("balance_cents", sa.BigInteger(), nullable=False),
+        sa.Column("return_due_date", sa.Date(), nullable=False),
         sa.Column("status_code", sa.SmallInteger(), nullable=True),
         sa.Column("ever_due", sa.Boolean(), nullable=True),
         sa.Column("return_filed_date", sa.Date(), nullable=True),
@@ -38,7 +39,20 @@ def upgrade() -> None:
         sa.Column("installment_agreement", sa.Boolean(), nullable=True),
         sa.Column("tdi_open", sa.Boolean(), nullable=True),
         sa.Column("status_hold", sa.SmallInteger(), nullable=True),
+        sa.Column("ased", sa.Date(), nullable=True),
+        sa.Column("csed", sa.Date(), nullable=True),
+        sa.Column("rsed", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("cycle", "module_id", name=op.f("pk_cycle_module_state")),
+    )
+    op.create_table(
+        "cycle_module_flags",
+        sa.Column("cycle", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("module_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("flag", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("set_by_tc", sa.SmallInteger(), nullable=False),
+        sa.Column("last_pos", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("cycle", "module_id", "flag", name=op.f("pk_cycle_module_flags")),
     )
     op.create_table(
         "cycle_runs",
@@ -112,4 +126,5 @@ def downgrade() -> None:
     op.drop_table("posting_date_shifts")
     op.drop_table("cycle_runs")
     op.drop_table("cycle_module_state")
+    op.drop_table("cycle_module_flags")
     # ### end Alembic commands ###
