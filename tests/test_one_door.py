@@ -46,6 +46,7 @@ ALLOWED = {
     "idrs.cli.auth": "shows the signed-on user's employee number and unit",
     "idrs.synth": "writes the synthetic population; each run is audited",
     "idrs.commands": "command codes run only as the runner handed to Gate.request (checked below)",
+    "idrs.posting": "the posting cycle: every stage runs as a batch of idrs.jobs.JobRunner",
 }
 TAXPAYER_TABLES = (
     "taxpayers", "addresses", "taxpayer_links", "authorizations", "bank_accounts",

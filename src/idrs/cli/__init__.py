@@ -24,7 +24,7 @@ err = Console(stderr=True)
 
 
 def _register() -> None:
-    from idrs.cli import access, audit, auth, db, synth
+    from idrs.cli import access, audit, auth, cycle, db, synth
 
     db.register(app)
     synth.register(app)
@@ -32,6 +32,7 @@ def _register() -> None:
     app.add_typer(audit.app, name="audit", help="Check and prove the audit log.")
     app.add_typer(access.app, name="access", help="Grant, end and question access.")
     app.add_typer(access.oversight_app, name="oversight", help="Alerts awaiting review.")
+    app.add_typer(cycle.app, name="cycle", help="Posting cycles.")
 
 
 _register()

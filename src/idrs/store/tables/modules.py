@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Table,
@@ -91,6 +92,10 @@ pending_transactions = Table(
     # set while an AP row waits for maker-checker approval; approval turns it into PN
     Column("approval_request_id", BigInteger, ForeignKey("approval_requests.id")),
     Column("detail", Text),
+    # what the input document carried, checked by the posting cycle when present: the blind
+    # index of its TIN (as crypto.blind_index("tin", ...)) and its name control
+    Column("tin_index", LargeBinary(16)),
+    Column("name_control", String(4)),
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("dln", "tc", "module_id", name="uq_pending_dln_tc_module"),
 )
