@@ -23,6 +23,7 @@ DATA_MODULES = {
     "idrs.store.taxpayer_facts",
     "idrs.store.summary",
     "idrs.store.meta",
+    "idrs.store.returns_read",
 }
 
 # who may call them, and why
@@ -41,6 +42,7 @@ ALLOWED = {
     "idrs.cli.access": "resolves a username to a staff id for governance commands",
     "idrs.cli.auth": "shows the signed-on user's employee number and unit",
     "idrs.synth": "writes the synthetic population; each run is audited",
+    "idrs.commands": "command codes: their store work runs only as Gate.request's runner",
 }
 TAXPAYER_TABLES = (
     "taxpayers", "addresses", "taxpayer_links", "authorizations", "bank_accounts",
