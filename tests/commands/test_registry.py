@@ -12,7 +12,7 @@ def test_every_registered_code_is_in_the_access_catalogue() -> None:
     assert sorted(registered - set(catalogue())) == []
 
 
-def test_every_spec_has_a_default_definer_it_accepts() -> None:
+def test_every_spec_is_registered_under_its_own_five_letter_code() -> None:
     for code, spec in specs().items():
         assert spec.code == code
         assert len(code) == 5
