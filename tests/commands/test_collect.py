@@ -68,7 +68,9 @@ def test_installment_agreement_rules(world, ra1) -> None:  # type: ignore[no-unt
     [row] = pending_rows(w)
     assert (row.tc, row.action_code) == (971, 63)
     with w.gate.engine.connect() as conn:
-        ia = conn.execute(select(installment_agreements)).one()
+        ia = conn.execute(
+            select(installment_agreements).where(installment_agreements.c.module_id == ALICE_MODULE)
+        ).one()
     assert (ia.monthly_cents, ia.payment_day, ia.direct_debit) == (10_000, 15, 1)
 
 

@@ -50,7 +50,12 @@ def test_a_name_change_gets_its_new_name_control(world) -> None:  # type: ignore
         f"INCHG {w.tin('alice')} TC>013 NAME-LINE>'PAT HAWTHORN' REMARKS>'MARRIAGE CERT'"
     )
     [(tc, _, nc, change)] = _changes(w)
-    assert (tc, nc, change["name_line1"]) == (13, "HAWT", "PAT HAWTHORN")
+    assert (tc, nc, change["name_line1"], change["surname"]) == (
+        13,
+        "HAWT",
+        "PAT HAWTHORN",
+        "HAWTHORN",
+    )
 
 
 @pytest.mark.parametrize(

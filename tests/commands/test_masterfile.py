@@ -101,8 +101,8 @@ def test_bmfol_index_module_and_entity(world) -> None:  # type: ignore[no-untype
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("IMFOL {ein}", "IMFOL IS FOR SSN/ITIN ACCOUNTS - USE BMFOL FOR AN EIN"),
-        ("BMFOL {ssn}", "BMFOL IS FOR EIN ACCOUNTS - USE IMFOL FOR AN SSN/ITIN"),
+        ("IMFOL {ein}", "TIN: IMFOL IS FOR SSN/ITIN ACCOUNTS - USE BMFOL FOR AN EIN"),
+        ("BMFOL {ssn}", "TIN: BMFOL IS FOR EIN ACCOUNTS - USE IMFOL FOR AN SSN/ITIN"),
         ("IMFOLT{ssn}", "TAX_PERIOD: IMFOLT NEEDS MFT AND TAX PERIOD"),
         ("IMFOLS{ssn}", "TAX_PERIOD: IMFOLS NEEDS MFT AND TAX PERIOD"),
         ("IMFOLT{ssn} 30", "TAX_PERIOD: MFT AND TAX PERIOD REQUIRED"),

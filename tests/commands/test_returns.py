@@ -187,13 +187,13 @@ def test_ddbkd_with_no_dependents_is_no_data(world) -> None:  # type: ignore[no-
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("RTVUE {ein} 02 202412", "RTVUE IS FOR SSN/ITIN ACCOUNTS - USE BRTVU FOR AN EIN"),
-        ("BRTVU {ssn} 30 202412", "BRTVU IS FOR EIN ACCOUNTS - USE RTVUE FOR AN SSN/ITIN"),
+        ("RTVUE {ein} 02 202412", "TIN: RTVUE IS FOR SSN/ITIN ACCOUNTS - USE BRTVU FOR AN EIN"),
+        ("BRTVU {ssn} 30 202412", "TIN: BRTVU IS FOR EIN ACCOUNTS - USE RTVUE FOR AN SSN/ITIN"),
         ("RTVUE {ssn} 02 202412", "MFT 02 IS NOT ON THE IMF"),
         ("RTVUE {ssn} 30 202412 XX", "RTVUE DEFINER MUST BE SM OR DC"),
         ("RTVUE {ssn} 30", "TAX_PERIOD: MFT AND TAX PERIOD REQUIRED"),
         ("RTVUEA{ssn} 30 202412", "RTVUE DOES NOT TAKE DEFINER A"),
-        ("DDBKD {ein}", "DDBKD IS FOR SSN/ITIN ACCOUNTS - USE BMFOL FOR AN EIN"),
+        ("DDBKD {ein}", "TIN: DDBKD IS FOR SSN/ITIN ACCOUNTS - USE BMFOL FOR AN EIN"),
         ("DDBKD", "TIN REQUIRED"),
     ],
 )

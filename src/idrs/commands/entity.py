@@ -187,7 +187,7 @@ def run_inchg(work: Work) -> Output:
         raise InvalidInput("REMARKS", "REMARKS REQUIRED: SAY WHY THE ENTITY CHANGES")
     new_control = None
     if tc == 14:
-        change = {
+        change: dict[str, str | None] = {
             "street": _text_field(
                 f, "STREET", _ADDRESS_TEXT, "1-35 LETTERS, DIGITS OR # & ' . , -"
             ),
@@ -202,7 +202,9 @@ def run_inchg(work: Work) -> Output:
             new_control = name_control(name, kind)
         except IdrsError as exc:
             raise InvalidInput("NAME-LINE", f"NO NAME CONTROL: {exc.rule or exc.message}") from None
-        change = {"name_line1": name}
+        # the surname feeds the name-search index when the cycle posts the change
+        surname = name.split()[-1] if kind == "individual" else None
+        change = {"name_line1": name, "surname": surname}
     change["remarks"] = remarks
     today = work.today
     tax_class = 3 if entity.tin_kind == "EIN" else 2

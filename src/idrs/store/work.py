@@ -128,7 +128,7 @@ def add_entity_change(
     taxpayer_id: int,
     tc: int,
     dln: str,
-    change: Mapping[str, str],
+    change: Mapping[str, str | None],
     name_control: str | None,
     day: date,
     created_by: int,
