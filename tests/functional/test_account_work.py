@@ -66,3 +66,25 @@ def test_research_adjust_approve_post_and_see_the_new_balance(world) -> None:  #
     audited = _commands_audited(w)
     for code in ("TXMOD", "REQ54", "ADJ54", "INCHG", "REFAP", "ENMOD"):
         assert any(c == code for c, _ in audited), code
+
+
+def test_an_input_the_cycle_refuses_is_shown_by_uptin(world) -> None:  # type: ignore[no-untyped-def]
+    w = world
+    w.gov.grant_service(w.staff("sec1"), w.staff("svc_posting"), "posting", days=365)
+    w.gov.assign_case(w.staff("mgr1"), w.staff("ra1"), w.tin("carol"), "EXAM")
+    ra1 = terminal(w, "ra1")
+    tin = w.tin("carol")  # her 2023 module has no return posted
+    ra1.run(f"ADJ54 {tin} 30 202312 TC>290 AMT>50.00 RSN-CDS>051 REMARKS>'AUDIT ADJ'")
+    assert ra1.run(f"UPTIN {tin}").screen.page(1)[23] == "NO UNPOSTABLES FOR THIS TIN".ljust(80)
+    run_cycle(w)
+    shown = ra1.run(f"UPTIN {tin}")
+    [item] = shown.data["unpostables"]
+    assert (item["tc"], item["amount_cents"], item["mft"], item["period"]) == (
+        290,
+        5_000,
+        30,
+        202312,
+    )
+    assert item["code"] == 170
+    assert "170" in shown.screen.text()
+    assert ra1.run(f"TXMODA{tin} 30 202312").data["pending"][0]["status"] == "UP"

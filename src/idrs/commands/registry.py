@@ -33,6 +33,7 @@ FAMILIES = (
     "idrs.commands.control",
     "idrs.commands.masterfile",
     "idrs.commands.returns",
+    "idrs.commands.unpostable",
 )
 
 
