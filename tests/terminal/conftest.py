@@ -67,7 +67,7 @@ def tw(db: TestDb, keyring: Keyring, tmp_path: Path) -> TermWorld:
         batch.postings.append(
             PostingRec(
                 id=91_000 + i, module_id=ALICE_MODULE, tc=670, amount_cents=1_000 + i,
-                dln=f"2827010{i:07d}5", cycle=202520, transaction_date=day, posted_on=day,
+                dln=f"282701{i:07d}5", cycle=202520, transaction_date=day, posted_on=day,
                 created_at=T0,
             )
         )  # fmt: skip
