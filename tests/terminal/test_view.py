@@ -17,7 +17,7 @@ from idrs.terminal.state import Machine, Mode
 from idrs.terminal.view import build_app
 from tests.terminal.conftest import TermWorld
 
-F3, PAGE_DOWN = "\x1bOR", "\x1b[6~"
+F3, F5, PAGE_DOWN = "\x1bOR", "\x1b[15~", "\x1b[6~"
 
 
 class Glass(io.StringIO):
@@ -35,7 +35,8 @@ async def _until(check: Callable[[], bool], seconds: float = 20) -> None:
 
 
 async def _painted(app: Application[None], line24: str) -> list[str]:
-    """The 24 lines the renderer last drew, once line 24 reads ``line24``."""
+    """The 24 lines the renderer last drew, once line 24 reads ``line24`` (its last screen:
+    the output itself is only the differences between paints)."""
 
     def grid() -> list[str]:
         screen = app.renderer._last_screen
@@ -63,7 +64,7 @@ def test_typing_a_command_shows_the_message_on_line_24(tw: TermWorld) -> None:
             running = asyncio.ensure_future(app.run_async())
             keys.send_text(f"exec1\t{password}\t{code}\r")
             await _until(lambda: machine.mode is Mode.COMMAND)
-            keys.send_text(f"TXMODA{tin} 30 202412\r")
+            keys.send_text(f"{F5}TXMODA{tin} 30 202412{F5}\r")  # unbound keys type nothing
             await _until(lambda: "SECURITY" in machine.lines()[23])
             line24 = machine.lines()[23]
             seen.append(await _painted(app, line24))

@@ -71,7 +71,8 @@ def bindings(machine: Machine) -> KeyBindings:
 
     @kb.add(Keys.Any)
     def _type(event: KeyPressEvent) -> None:
-        machine.type(event.data)
+        if not isinstance(event.key_sequence[0].key, Keys):  # a character, not F5 or the like
+            machine.type(event.data)
 
     @kb.add(Keys.BracketedPaste)
     def _paste(event: KeyPressEvent) -> None:
