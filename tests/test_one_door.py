@@ -44,6 +44,7 @@ ALLOWED = {
     "idrs.cli.synth": "starts the generator",
     "idrs.cli.access": "resolves a username to a staff id for governance commands",
     "idrs.cli.auth": "shows the signed-on user's employee number and unit",
+    "idrs.terminal.host": "shows the signed-on user's employee number and unit at SINON",
     "idrs.synth": "writes the synthetic population; each run is audited",
     "idrs.commands": "command codes run only as the runner handed to Gate.request (checked below)",
     "idrs.posting": "the posting cycle: every stage runs as a batch of idrs.jobs.JobRunner",

@@ -24,11 +24,13 @@ err = Console(stderr=True)
 
 
 def _register() -> None:
-    from idrs.cli import access, audit, auth, cycle, db, synth
+    from idrs.cli import access, audit, auth, cmd, cycle, db, synth, term
 
     db.register(app)
     synth.register(app)
     auth.register(app)
+    cmd.register(app)
+    term.register(app)
     app.add_typer(audit.app, name="audit", help="Check and prove the audit log.")
     app.add_typer(access.app, name="access", help="Grant, end and question access.")
     app.add_typer(access.oversight_app, name="oversight", help="Alerts awaiting review.")
