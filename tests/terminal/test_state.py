@@ -188,3 +188,21 @@ def test_a_cli_session_is_taken_over_and_signed_off_with_its_file(tw: TermWorld)
         pass
     else:
         raise AssertionError("the session should have ended")
+
+
+def test_req54_pre_fills_adj54_and_transmit_queues_the_adjustment(tw: TermWorld) -> None:
+    tw.give_case("ra1", "alice")
+    m = tw.signed_on("ra1")
+    tin = tw.tin("alice")
+    _send(m, f"REQ54 {tin} 30 202412")
+    assert [f.name for f in m.fields] == ["TC", "AMT", "RSN-CDS", "REMARKS"]
+    assert m.lines()[23].startswith("ENTER ADJ54 FIELDS AND TRANSMIT")
+    for i, value in enumerate(("290", "125.00", "051", "exam adjustment")):
+        if i:
+            m.tab()
+        m.type(value)
+    m.transmit()
+    assert "30 202412 TC>290 AMT>125.00 RSN-CDS>051" in m.lines()[0]
+    assert m.lines()[23].startswith("REQUEST COMPLETED - PN 290 125.00")
+    lines = _send(m, f"TXMODA{tin} 30 202412")
+    assert any(line.startswith("PN  290") for line in lines)

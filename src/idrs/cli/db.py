@@ -130,12 +130,37 @@ def welcome() -> None:
         out.print()
     out.print("Try:")
     out.print("  .venv/bin/idrs signon ra1        sign on (password, then a TOTP code)")
+    tin = _demo_case_tin(ctx)
+    if tin is not None:
+        out.print(f"  .venv/bin/idrs cmd 'SUMRY {tin}'   ra1's demo case: every module of the TIN")
+        out.print(
+            f"  .venv/bin/idrs cmd 'TXMODA{tin} 30 YYYYMM'   one module (a period SUMRY lists)"
+        )
+        out.print("  .venv/bin/idrs term             the 24 x 80 terminal (F3 signs off)")
+        out.print("  .venv/bin/idrs cycle run        (as ops1) post pending input: a posting cycle")
     out.print("  .venv/bin/idrs access who-can TIN   (as sec1/ovs1) who can open an account now")
     out.print("  .venv/bin/idrs oversight alerts  (as sec1/ovs1) break-glass awaiting review")
     out.print("  .venv/bin/idrs status            what this database holds")
     out.print("  .venv/bin/idrs audit verify      (as sec1/ovs1) check the audit log")
     out.print("  .venv/bin/idrs audit key         the public key anyone can check proofs with")
     out.print("  .venv/bin/idrs --help            every command")
+
+
+def _demo_case_tin(ctx: Context) -> str | None:
+    """The synthetic TIN of ra1's demo case, to show where to start (a demo database only)."""
+    from idrs.store.crypto import Vault
+    from idrs.store.governance import open_cases_of, staff_id_for_username
+    from idrs.store.taxpayer_facts import tin_of
+
+    with ctx.engine.connect() as conn:
+        if meta_value(conn, "synthetic") != "true":
+            return None
+        ra1 = staff_id_for_username(conn, "ra1")
+        cases = [] if ra1 is None else open_cases_of(conn, ra1)
+        if not cases:
+            return None
+        digits = tin_of(conn, Vault(ctx.keyring), cases[0].taxpayer_id)
+    return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 9 else digits
 
 
 def demo() -> None:
