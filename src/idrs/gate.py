@@ -337,6 +337,9 @@ class Gate:
 
 def _jsonable(value: Any) -> Any:
     """Reduce command output to the canonical JSON domain (dates as ISO text)."""
+    kind = type(value)  # exact built-in scalars first: they are most of any payload
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
