@@ -22,9 +22,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, bindparam, case, literal_column, null, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.engine import Connection, Row
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from idrs.access.facts import Agreement, Grant, GrantKind, Principal, Target
 from idrs.access.tables import (
@@ -53,6 +64,12 @@ class UnknownPrincipal(LookupError):
 def _tag(n: int):  # type: ignore[no-untyped-def]
     """A branch's constant tag, inlined in the SQL (so every branch is one statement text)."""
     return literal_column(str(n), Integer)
+
+
+def _inline(*words: str) -> list[ColumnElement[str]]:
+    """Constant words written into the SQL: a plain ``IN`` list would be a bind parameter
+    expanded afresh on every execution."""
+    return [literal_column(f"'{w}'", String) for w in words]
 
 
 # -- the principal: one statement, a tagged row per fact ------------------------------------
@@ -106,7 +123,7 @@ _PRINCIPAL = union_all(
         null(),
         null(),
     ).where(
-        taxpayer_links.c.kind.in_(("spouse", "former_spouse")),
+        taxpayer_links.c.kind.in_(_inline("spouse", "former_spouse")),
         or_(taxpayer_links.c.taxpayer_id == _OWN, taxpayer_links.c.related_id == _OWN),
     ),
     # any past joint return: the other spouse
@@ -207,10 +224,23 @@ def target_facts(conn: Connection, taxpayer_id: int | None, module_id: int | Non
 
 # -- grants ---------------------------------------------------------------------------------
 _HOLDER = bindparam("holder", type_=grants.c.holder_id.type)
+_PEOPLE = 3  # a taxpayer and both spouses of a joint module: enough for every target
 _GRANTS_ON = (
     select(grants)
     .where(
-        grants.c.holder_id == _HOLDER, grants.c.taxpayer_id.in_(bindparam("ids", expanding=True))
+        grants.c.holder_id == _HOLDER,
+        grants.c.taxpayer_id.in_(
+            [bindparam(f"t{i}", type_=grants.c.taxpayer_id.type) for i in range(_PEOPLE)]
+        ),
+    )
+    .order_by(grants.c.ends_at.desc())
+    .limit(GRANT_HISTORY)
+)
+_GRANTS_ON_MANY = (
+    select(grants)
+    .where(
+        grants.c.holder_id == _HOLDER,
+        grants.c.taxpayer_id.in_(bindparam("ids", expanding=True)),
     )
     .order_by(grants.c.ends_at.desc())
     .limit(GRANT_HISTORY)
@@ -219,7 +249,7 @@ _GRANTS_ANY = (
     select(grants)
     .where(
         grants.c.holder_id == _HOLDER,
-        grants.c.kind.in_(("contact", "case")),
+        grants.c.kind.in_(_inline("contact", "case")),
         grants.c.ends_at > bindparam("now", type_=grants.c.ends_at.type),
         grants.c.revoked_at.is_(None),
     )
@@ -241,7 +271,13 @@ def grant_facts(
             ids.add(target.taxpayer_id)
         if not ids:
             return ()
-        rows = conn.execute(_GRANTS_ON, {"holder": holder_id, "ids": sorted(ids)})
+        wanted = sorted(ids)
+        if len(wanted) > _PEOPLE:
+            rows = conn.execute(_GRANTS_ON_MANY, {"holder": holder_id, "ids": wanted})
+        else:  # padded with repeats: one statement text, no list expanded per call
+            padded = (wanted * _PEOPLE)[:_PEOPLE]
+            params = {f"t{i}": v for i, v in enumerate(padded)}
+            rows = conn.execute(_GRANTS_ON, {"holder": holder_id, **params})
     return tuple(_grant(r) for r in rows)
 
 
