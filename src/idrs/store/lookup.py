@@ -6,7 +6,7 @@ building and cache-keying a statement per call cost more than the index probe it
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.engine import Connection
 
 from idrs.store.crypto import blind_index, norm_tin
@@ -27,6 +27,41 @@ _MODULES = (
     )
     .order_by(tax_modules.c.id)
 )
+
+
+_m = tax_modules.alias("m")
+_SUBJECT = (
+    select(taxpayers.c.id, _m.c.id, _m.c.taxpayer_id)
+    .select_from(
+        taxpayers.outerjoin(
+            _m,
+            and_(
+                _m.c.mft == bindparam("mft", type_=tax_modules.c.mft.type),
+                _m.c.tax_period == bindparam("period", type_=tax_modules.c.tax_period.type),
+                or_(
+                    _m.c.taxpayer_id == taxpayers.c.id, _m.c.secondary_taxpayer_id == taxpayers.c.id
+                ),
+            ),
+        )
+    )
+    .where(taxpayers.c.tin_index == bindparam("index", type_=taxpayers.c.tin_index.type))
+    .order_by(_m.c.id)
+)
+
+
+def resolve_subject(
+    conn: Connection, keyring: Keyring, tin_digits: str, mft: int | None, tax_period: int | None
+) -> tuple[int | None, int | None]:
+    """:func:`taxpayer_id_for_tin` and then :func:`module_id_for` (when both MFT and period
+    are given), in one round trip: the taxpayer, and their own module or else a joint one."""
+    index = blind_index(keyring.blind_index_keys, "tin", norm_tin(tin_digits))
+    rows = conn.execute(_SUBJECT, {"index": index, "mft": mft, "period": tax_period}).all()
+    if not rows:
+        return None, None
+    taxpayer_id = rows[0][0]
+    modules = [(mid, owner) for _, mid, owner in rows if mid is not None]
+    own = [mid for mid, owner in modules if owner == taxpayer_id]
+    return taxpayer_id, own[0] if own else (modules[0][0] if modules else None)
 
 
 def taxpayer_id_for_tin(conn: Connection, keyring: Keyring, tin_digits: str) -> int | None:
