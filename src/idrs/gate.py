@@ -28,7 +28,7 @@ from idrs.access.catalogue import command as lookup_command
 from idrs.access.decide import decide, may_approve
 from idrs.access.decision import Decision, facts_hash
 from idrs.access.errors import GovernanceError
-from idrs.access.facts import Access, Command, GrantKind, Slice
+from idrs.access.facts import Access, Command, Grant, GrantKind, Slice
 from idrs.access.slice import build_slice
 from idrs.access.tables import oversight_queue
 from idrs.audit.canonical import canonical_json
@@ -41,7 +41,7 @@ from idrs.errors import IdrsError
 from idrs.store import governance as rows
 from idrs.store.access_facts import UnknownPrincipal, principal_facts
 from idrs.store.keyring import Keyring
-from idrs.store.lookup import module_id_for, taxpayer_id_for_tin
+from idrs.store.lookup import resolve_subject
 from idrs.store.work import hold_for_approval, release_approved
 
 REFUSAL = "SECURITY VIOLATION"
@@ -179,8 +179,8 @@ class Gate:
         if grouped:
             assert self.committer is not None
             index = self.committer.append(event)  # durable before anything leaves
-            if output is not None and slice_ is not None:
-                with self.engine.begin() as conn:
+            if output is not None and slice_ is not None and _break_glass(slice_, decision):
+                with self.engine.begin() as conn:  # only then: a transaction costs round trips
                     self._alert_break_glass(conn, slice_, decision, index)
         # committed: only now does anything leave
         if output is None:
@@ -314,10 +314,9 @@ class Gate:
     def _resolve(self, conn: Connection, tin: Tin | None, subject: Subject) -> Resolved:
         if tin is None:
             return Resolved(None, None, None)
-        taxpayer_id = taxpayer_id_for_tin(conn, self.keyring, tin.digits)
-        module_id = None
-        if taxpayer_id is not None and subject.mft is not None and subject.tax_period is not None:
-            module_id = module_id_for(conn, taxpayer_id, subject.mft, subject.tax_period)
+        taxpayer_id, module_id = resolve_subject(
+            conn, self.keyring, tin.digits, subject.mft, subject.tax_period
+        )
         return Resolved(tin, taxpayer_id, module_id)
 
     def _refuse_without_slice(self, why: str) -> Decision:
@@ -366,8 +365,8 @@ class Gate:
     def _alert_break_glass(
         self, conn: Connection, slice_: Slice, decision: Decision, index: int
     ) -> None:
-        used = next((g for g in slice_.grants if g.id == decision.grant_id), None)
-        if used is None or used.kind != GrantKind.BREAK_GLASS:
+        used = _break_glass(slice_, decision)
+        if used is None:
             return
         conn.execute(
             insert(oversight_queue).values(
@@ -383,8 +382,17 @@ class Gate:
         )
 
 
+def _break_glass(slice_: Slice, decision: Decision) -> Grant | None:
+    """The break-glass grant the decision was made under, if it was."""
+    used = next((g for g in slice_.grants if g.id == decision.grant_id), None)
+    return used if used is not None and used.kind == GrantKind.BREAK_GLASS else None
+
+
 def _jsonable(value: Any) -> Any:
     """Reduce command output to the canonical JSON domain (dates as ISO text)."""
+    kind = type(value)  # exact built-in scalars first: they are most of any payload
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -223,3 +223,19 @@ def test_entities_and_requests_conform_to_the_schema(s: Slice, action: str) -> N
     batch = requests(s, action, maker, s.grants)
     results = cedarpy.is_authorized_batch(batch, pols.policy_set, document, schema=pols.schema)
     assert [e for r in results for e in r.diagnostics.errors] == []
+
+
+@SLOW_OK
+@given(slices, st.sampled_from([None, 7, 12]))
+def test_sending_only_the_commands_profile_code_changes_no_decision(
+    s: Slice, maker: int | None
+) -> None:
+    """The packaged policies read the profile only as ``contains(context.command.code)``, so
+    sending the command's code alone (as decide does) gives the very same decision."""
+    pols = current()
+    assert pols.profile_for_command
+    whole = replace(pols, profile_for_command=False)
+    if maker is None:
+        assert decide(s, pols, exhaustive=True) == decide(s, whole, exhaustive=True)
+    else:
+        assert may_approve(s.principal, maker, s, pols) == may_approve(s.principal, maker, s, whole)

@@ -22,6 +22,7 @@ from idrs.access.policy import (
     load_directory,
     load_texts,
     policy_hash,
+    profile_only_by_command,
     read_directory,
 )
 
@@ -143,3 +144,22 @@ def test_no_policies_is_refused() -> None:
     schema, _ = _texts()
     with pytest.raises(PolicyLoadError, match=r"no \*\.cedar policy files"):
         load_texts(schema, {})
+
+
+def test_profile_is_trimmed_only_when_read_as_contains_command_code() -> None:
+    assert current().profile_for_command
+    assert profile_only_by_command("principal.profile.contains(context.command.code)")
+    assert profile_only_by_command('@reason("a high-profile account; the user\'s profile")')
+    for other in (
+        'principal.profile.contains("TXMOD")',
+        "principal.profile.isEmpty()",
+        'principal has profile && principal["profile"].contains(context.command.code)',
+        "principal . profile . containsAll(context.codes)",
+    ):
+        assert not profile_only_by_command(other), other
+    schema, texts = _texts()
+    extra = (
+        '@id("zz-profile") @scope("request") @reason("r")\n'
+        "forbid (principal, action, resource) when { principal.profile.isEmpty() };"
+    )
+    assert not load_texts(schema, {**texts, "zz_extra.cedar": extra}).profile_for_command

@@ -88,3 +88,29 @@ def test_canonical_error_is_a_value_error() -> None:
 def test_loads_canonical_rejects_non_canonical_bytes(data: bytes) -> None:
     with pytest.raises(CanonicalError):
         loads_canonical(data)
+
+
+@given(VALUES)
+def test_fast_path_and_reference_path_give_the_same_bytes(value: object) -> None:
+    from idrs.audit import canonical
+
+    out: list[str] = []
+    canonical._encode(value, "value", out)
+    assert canonical_json(value) == "".join(out).encode("utf-8")
+
+
+def test_values_the_fast_path_declines_still_encode_or_refuse_by_path() -> None:
+    from enum import StrEnum
+
+    class Colour(StrEnum):
+        RED = "red"
+
+    assert canonical_json({"c": Colour.RED, "\ue000": 1, "\U00010000": 2}) == rfc8785.dumps(
+        {"c": "red", "\ue000": 1, "\U00010000": 2}
+    )
+    with pytest.raises(CanonicalError, match=r"value\.a\[1\]: lone surrogates"):
+        canonical_json({"a": ["ok", "\ud800"]})
+    with pytest.raises(CanonicalError, match=r"value\.a: tuple is not allowed"):
+        canonical_json({"a": (1, 2)})
+    with pytest.raises(CanonicalError, match=r"exceeds"):
+        canonical_json([MAX_SAFE_INTEGER + 1])

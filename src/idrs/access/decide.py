@@ -91,7 +91,9 @@ def _decide(
         results = cedarpy.is_authorized_batch(
             entities.requests(slice_, action, maker, candidates),
             pols.policy_set,
-            entities.entities_json(slice_, candidates),
+            entities.entities_json(
+                slice_, candidates, profile_for_command=pols.profile_for_command
+            ),
         )
     except (ValueError, TypeError, AttributeError) as exc:  # malformed slice: refuse, never raise
         text = f"{explain.ENGINE}: {exc}"

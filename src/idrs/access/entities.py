@@ -12,6 +12,12 @@ Precomputed here (see also :mod:`idrs.access.policy`): instants as Long microsec
 epoch, the target's ``people`` (its taxpayer and both spouses of a joint module), the user's own
 taxpayer id as a set of zero or one, and a grant's ``agreement`` reference only when the
 agreement is in the slice.
+
+The user's ``profile`` may be sent as only the command's own code (or nothing, if it is not in
+the profile): ``profile_for_command=True``. Cedar's cost grows with every value it parses, and
+a profile of dozens of codes was a third of a decision. The policies test the profile only as
+``principal.profile.contains(context.command.code)``, for which the two are equivalent;
+:mod:`idrs.access.policy` checks at load time that this is the only use before allowing it.
 """
 
 from __future__ import annotations
@@ -73,9 +79,15 @@ def command_record(slice_: Slice) -> dict[str, Any]:
     }
 
 
-def entities_json(slice_: Slice, grants: Iterable[Grant]) -> str:
+def entities_json(
+    slice_: Slice, grants: Iterable[Grant], *, profile_for_command: bool = False
+) -> str:
     """User, target, the agreements and ``grants`` as a Cedar entities document."""
     p, t = slice_.principal, slice_.target
+    profile = _strs(p.profile)  # every value is type-checked, whatever is sent
+    if profile_for_command:
+        code = _str(slice_.command.code)
+        profile = [code] if code in profile else []
     joint = _ints(t.joint_taxpayer_ids)
     target: dict[str, Any] = {
         "exists": _bool(t.exists),
@@ -96,7 +108,7 @@ def entities_json(slice_: Slice, grants: Iterable[Grant]) -> str:
         "status": _str(p.status),
         "employment_type": _str(p.employment_type),
         "roles": _strs(p.roles),
-        "profile": _strs(p.profile),
+        "profile": profile,
         "clearance": _str(p.clearance),
         "acknowledgements": _strs(p.acknowledgements),
         "own_taxpayer_ids": [] if p.own_taxpayer_id is None else [_int(p.own_taxpayer_id)],

@@ -26,7 +26,10 @@ entities (:mod:`idrs.access.entities`) and runs them (:mod:`idrs.access.decide`)
 * which grants are candidates: the default-deny explainer's reading of the permit conditions
   (holder, window, revocation, kind, coverage) skips grants that could never be permitted, to
   save Cedar requests. Cedar still checks those conditions on every candidate, and a property
-  test shows the effect equals evaluating every grant in Cedar (``exhaustive=True``).
+  test shows the effect equals evaluating every grant in Cedar (``exhaustive=True``);
+* the user's profile is sent as the command's code alone when every policy reads it only as
+  ``principal.profile.contains(context.command.code)`` (``profile_for_command``, checked here
+  at load): the same answer, and Cedar parses one value instead of dozens.
 
 The schema is applied at load time only; per request the entity builder checks each value's
 type instead (applying the schema per request cost more than the rest of a decision).
@@ -51,6 +54,11 @@ SCHEMA_FILE = "idrs.cedarschema"
 POLICY_SUFFIX = ".cedar"
 REQUIRED_ANNOTATIONS = ("id", "scope", "reason")
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# any read of a ``profile`` attribute: ``.profile``, ``["profile"]``, ``has profile``
+_PROFILE_USE = re.compile(r'\.\s*profile\b|\[\s*"profile"\s*\]|\bhas\s+"?profile\b')
+_PROFILE_BY_COMMAND = re.compile(
+    r"\bprincipal\s*\.\s*profile\s*\.\s*contains\s*\(\s*context\s*\.\s*command\s*\.\s*code\s*\)"
+)
 
 Scope = Literal["request", "grant"]
 
@@ -80,6 +88,8 @@ class Policies:
     policy_hash: str
     by_cedar_id: MappingProxyType[str, PolicyInfo]  # Cedar's positional id -> info
     by_id: MappingProxyType[str, PolicyInfo]  # @id -> info
+    # every policy reads principal.profile only as .contains(context.command.code)
+    profile_for_command: bool = False
 
 
 def policy_hash(texts: dict[str, str]) -> str:
@@ -142,7 +152,15 @@ def load_texts(schema_text: str, policy_texts: dict[str, str]) -> Policies:
         policy_hash=policy_hash(texts),
         by_cedar_id=MappingProxyType(by_cedar_id),
         by_id=MappingProxyType(infos),
+        profile_for_command=profile_only_by_command(combined),
     )
+
+
+def profile_only_by_command(policy_text: str) -> bool:
+    """Whether the policies read a ``profile`` attribute only as
+    ``principal.profile.contains(context.command.code)``. Comments and annotation texts are
+    read too: a conservative test, where any other mention keeps the whole profile."""
+    return not _PROFILE_USE.search(_PROFILE_BY_COMMAND.sub("", policy_text))
 
 
 def _where(policy_id: str | None, infos: dict[str, PolicyInfo]) -> str:

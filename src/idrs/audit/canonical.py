@@ -20,6 +20,14 @@ Money is stored as integer cents and dates as strings, so we lose nothing. What 
   code-point order for characters above U+FFFF versus U+E000..U+FFFF; comparing the
   UTF-16-BE encodings gives exactly code-unit order.
 
+Why two paths: the gate commits to every payload it returns, so this runs on every request,
+and walking the value in Python to write it piece by piece cost more than the database work.
+A value made only of the exact built-in types, with its integers in range and no object key
+holding a character at or above U+E000 (where code-point and UTF-16 order could disagree), is
+written by the C JSON encoder with sorted keys, which then gives exactly the bytes above; a
+check walk decides this first. Anything else (subclasses, floats, a lone surrogate, such keys)
+takes the reference path, which also names the offending path in its error.
+
 A property test checks byte-identical output against the ``rfc8785`` package.
 Depends only on the standard library (it is part of the offline verifier).
 """
@@ -88,8 +96,34 @@ def _encode(value: object, path: str, out: list[str]) -> None:
         raise CanonicalError(f"{path}: {type(value).__name__} is not allowed")
 
 
+_fast_json = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+).encode
+
+
+def _plain(value: object) -> bool:
+    """Whether the C encoder writes ``value`` canonically (see the module note)."""
+    if type(value) is str or type(value) is bool or value is None:
+        return True
+    if type(value) is int:
+        return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+    if type(value) is list:
+        return all(map(_plain, value))
+    if type(value) is dict:
+        for key, item in value.items():
+            if type(key) is not str or (key and max(key) >= "\ue000") or not _plain(item):
+                return False
+        return True
+    return False
+
+
 def canonical_json(obj: object, *, name: str = "value") -> bytes:
     """RFC 8785 canonical UTF-8 bytes of ``obj``; ``name`` prefixes paths in error messages."""
+    if _plain(obj):
+        try:
+            return str(_fast_json(obj)).encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: the reference path refuses it, naming where
     out: list[str] = []
     _encode(obj, name, out)
     return "".join(out).encode("utf-8")

@@ -23,9 +23,11 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
@@ -34,7 +36,7 @@ from sqlalchemy.exc import DBAPIError
 from idrs.audit.encoding import Encoded, encode
 from idrs.audit.events import Event
 from idrs.audit.merkle import node_hash
-from idrs.audit.store_proofs import AuditStoreError, fetch_nodes, frontier_keys, tree_size
+from idrs.audit.store_proofs import AuditStoreError, fetch_nodes, frontier_keys
 from idrs.store.keyring import Keyring
 
 # pg_advisory_xact_lock key for "the audit log" (one log per database): b"idrsaudt" as int64.
@@ -43,12 +45,31 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _log = logging.getLogger(__name__)
 
 
+_PG_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+_SQLITE_LOCK = "DELETE FROM audit_checkpoints WHERE 0 = 1"  # any write takes the writer lock
+_TREE_SIZE = "SELECT max(idx) FROM audit_entries"
+
+
 def lock_log(conn: Connection) -> None:
     """Serialise with every other appender until this transaction ends."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+        conn.execute(_PG_LOCK, {"k": PG_LOCK_KEY})
     else:  # SQLite: any write statement takes the database's single writer lock
-        conn.execute(text("DELETE FROM audit_checkpoints WHERE 0 = 1"))
+        conn.exec_driver_sql(_SQLITE_LOCK)
+
+
+@contextmanager
+def _driver_cursor(conn: Connection, what: str) -> Iterator[Any]:
+    """A cursor of the driver's own connection (same transaction), its errors raised as the
+    SQLAlchemy exceptions an ``execute`` would raise (IntegrityError...)."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        yield cursor
+    except dbapi_error as exc:
+        raise DBAPIError.instance(what, None, exc, dbapi_error, dialect=conn.dialect) from exc
+    finally:
+        cursor.close()
 
 
 def append(conn: Connection, event: Event, *, keyring: Keyring) -> int:
@@ -64,9 +85,20 @@ def append_many(conn: Connection, events: Sequence[Event], *, keyring: Keyring) 
 
 
 def append_encoded(conn: Connection, encoded: Sequence[Encoded]) -> int:
-    """Store already-encoded entries and the subtrees they complete; returns the first index."""
-    lock_log(conn)
-    size = tree_size(conn)
+    """Store already-encoded entries and the subtrees they complete; returns the first index.
+
+    The lock, the size and the inserts go straight to the driver on the caller's connection:
+    SQLAlchemy's per-statement work cost more than these statements themselves.
+    """
+    postgres = conn.dialect.name == "postgresql"
+    with _driver_cursor(conn, "audit append: lock and size") as cursor:
+        if postgres:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (PG_LOCK_KEY,))
+        else:
+            cursor.execute(_SQLITE_LOCK)
+        cursor.execute(_TREE_SIZE)
+        top = cursor.fetchone()[0]
+    size = 0 if top is None else int(top) + 1
     if not encoded:
         return size
     keys = frontier_keys(size)
@@ -146,7 +178,9 @@ def _insert_rows(
             cursor.close()
         return
     marks = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(columns))
-    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(rows))
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+    with _driver_cursor(conn, sql) as cursor:
+        cursor.executemany(sql, rows)
 
 
 class GroupCommitter:
