@@ -98,7 +98,7 @@ def research(batch: Batch) -> None:
     batch.taxpayers.append(
         TaxpayerRec(
             id=WIDGETS, entity_kind="business", tin_kind="EIN", tin=WIDGETS_EIN.replace("-", ""),
-            name_control="SAMP", name_line1="SAMPLE WIDGETS LLC", name_line2=None, surname=None,
+            name_control="SAMP", name_line1="SAMPLE WIDGETS LLC", name_line2=None, surname="SAMPLE",
             birth_date=None, death_date=None, filing_requirements="941-01 1120-03",
             established_on=date(2001, 2, 1), created_at=T0,
         )

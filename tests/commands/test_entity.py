@@ -98,3 +98,15 @@ def test_inole_profile(world) -> None:  # type: ignore[no-untyped-def]
     assert got.data["file"] == "IMF"
     assert [x[0] for x in got.data["xrefs"]] == ["spouse"]
     assert "MODULES ON FILE:  30 202412" in got.screen.text()
+
+
+def test_namee_finds_businesses_and_names_finds_people(world) -> None:  # type: ignore[no-untyped-def]
+    from tests.commands.conftest import WIDGETS_EIN
+
+    w = world
+    w.gov.open_contact(w.staff("csr1"), WIDGETS_EIN, "caller verified by prior notice and EIN")
+    csr = terminal(w, "csr1")
+    got = csr.run("NAMEE SAMPLE 22150")
+    assert got.data["hits"] == [["XX-XXX4567", "SAMPLE WIDGETS LLC", "Springfield", "VA"]]
+    assert csr.run("NAMEE SAMPLE 99999").data["hits"] == []
+    assert csr.run("NAMES SAMPLE").data["hits"] == []  # NAMES is for individuals

@@ -128,12 +128,13 @@ def render_enmod(req: Request, d: Mapping[str, Any]) -> Rendered:
 def run_names(work: Work) -> Output:
     args = work.request.args
     if not args:
-        raise InvalidInput("name", "SURNAME REQUIRED")
+        raise InvalidInput("name", "NAME REQUIRED")
     surname = args[0]
     zip_code = args[1] if len(args) > 1 else None
     if zip_code is not None and not _ZIP.fullmatch(zip_code):
         raise InvalidInput("zip", "ZIP MUST BE 5 OR 9 DIGITS")
-    hits = search_names(work.conn, work.vault, surname, zip_code)
+    business = work.request.code == "NAMEE"
+    hits = search_names(work.conn, work.vault, surname, zip_code, business=business)
     data = {"hits": [[h.tin_masked, h.name, h.city, h.state] for h in hits]}
     return Output(data, rows=len(hits), categories=("search",))
 
@@ -227,6 +228,7 @@ def render_inchg(req: Request, d: Mapping[str, Any]) -> Rendered:
 
 
 register(Spec("INOLE", "tin", run_inole, render_inole, "ST", "national entity profile"))
+register(Spec("NAMEE", "search", run_names, render_names, summary="name search (BMF)"))
 register(Spec("ENMOD", "tin", run_enmod, render_enmod, summary="entity with history"))
 register(Spec("NAMES", "search", run_names, render_names, summary="name search (IMF)"))
 register(Spec("ENREQ", "tin", run_enreq, render_enreq, summary="entity change request"))

@@ -246,14 +246,25 @@ def address_history(conn: Connection, vault: Vault, taxpayer_id: int) -> list[tu
 
 
 def search_names(
-    conn: Connection, vault: Vault, surname: str, zip_code: str | None = None
+    conn: Connection,
+    vault: Vault,
+    surname: str,
+    zip_code: str | None = None,
+    *,
+    business: bool = False,
 ) -> list[NameHit]:
-    """NAMES: taxpayers by surname (and ZIP), by blind index only; masked TIN, name, city/state.
+    """NAMES (individuals, by surname) and NAMEE (businesses, by the first word of the name), with
+    an optional ZIP; by blind index only; masked TIN, name, city/state.
 
     At most :data:`NAME_SEARCH_LIMIT` hits: a name search finds a caller's account, it does not
     list the population.
     """
-    if zip_code:
+    kind = (
+        taxpayers.c.entity_kind != "individual"
+        if business
+        else (taxpayers.c.entity_kind == "individual")
+    )
+    if zip_code and not business:
         index = vault.blind_index("surname_zip", norm_surname_zip(surname, zip_code))
         ids = (
             conn.execute(
@@ -269,7 +280,7 @@ def search_names(
         ids = (
             conn.execute(
                 select(taxpayers.c.id)
-                .where(taxpayers.c.surname_index == index)
+                .where(taxpayers.c.surname_index == index, kind)
                 .order_by(taxpayers.c.id)
                 .limit(NAME_SEARCH_LIMIT)
             )
@@ -279,6 +290,8 @@ def search_names(
     hits = []
     for taxpayer_id in sorted(set(ids)):
         row = conn.execute(select(taxpayers).where(taxpayers.c.id == taxpayer_id)).one()
+        if (row.entity_kind != "individual") != business:
+            continue
         tin = Tin(vault.decrypt_text(conn, "taxpayers.tin", row.tin_enc, row.id), row.tin_kind)
         name = vault.decrypt_text(conn, "taxpayers.name_line1", row.name_line1_enc, row.id)
         addr = conn.execute(
@@ -286,6 +299,10 @@ def search_names(
             .where(addresses.c.taxpayer_id == taxpayer_id, addresses.c.valid_to.is_(None))
             .limit(1)
         ).first()
+        if business and zip_code and addr is not None:
+            typed = vault.decrypt_text(conn, "addresses.zip", addr.zip_enc, addr.id)
+            if typed[:5] != zip_code[:5]:
+                continue
         city = (
             ""
             if addr is None

@@ -29,6 +29,12 @@ EMPLOYER_SHARE = 0.45  # businesses with employees (941 filers); the rest file o
 SMALL_QUARTER = 250_000  # under $2,500 a quarter a 941 may be paid with the return, no deposits
 
 
+def name_key(line: str) -> str:
+    """The word a business is searched by: the first one that is not an article."""
+    words = [w for w in line.replace("&", " ").split() if w not in ("THE", "A", "AN")]
+    return words[0] if words else line
+
+
 def _organisation(
     ctx: Context, rng: random.Random, plan: Plan, out: Batch, ids: Ids, kind: str, name: str,
     requirements: str,
@@ -45,7 +51,7 @@ def _organisation(
             name_control=name_control(line, "business"),
             name_line1=line,
             name_line2=None,
-            surname=None,
+            surname=name_key(line),  # indexed (keyed hash) for NAMEE, like a surname for NAMES
             birth_date=None,
             death_date=None,
             filing_requirements=requirements,
