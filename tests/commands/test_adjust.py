@@ -134,3 +134,19 @@ def test_credit_transfer_may_not_overdraw(world, ra1) -> None:  # type: ignore[n
             "REMARKS>'MOVE CREDIT'")  # fmt: skip
     shown = ra1.screen(line)
     assert "NO OTHER MODULE" in shown.screen.page(1)[23]
+
+
+def test_refap_on_the_command_line(world) -> None:  # type: ignore[no-untyped-def]
+    w = world
+    w.gov.assign_case(w.staff("mgr1"), w.staff("ra1"), w.tin("alice"), "EXAM")
+    w.gov.assign_case(w.staff("mgr1"), w.staff("appr1"), w.tin("alice"), "REVIEW")
+    held = terminal(w, "ra1").run(ADJ.format(tin=w.tin("alice"), tc=160, amt="10.00"))
+    held = terminal(w, "ra1").run(ADJ.format(tin=w.tin("alice"), tc=161, amt="10.00"))
+    assert held.approval_request is not None
+    appr = terminal(w, "appr1")
+    assert "REFAP TAKES THE NUMBER" in appr.screen("REFAP X").screen.page(1)[23]
+    denied = terminal(w, "ra1").screen(f"REFAP {held.approval_request}")
+    assert denied.screen.page(1)[23].startswith("SECURITY VIOLATION - REFERENCE")
+    done = appr.run(f"REFAP {held.approval_request}")
+    assert "1 PENDING TRANSACTION(S) RELEASED" in done.screen.page(1)[23]
+    assert {r.status for r in pending_rows(w)} == {"PN"}

@@ -62,6 +62,8 @@ class Terminal:
         :meth:`screen` to get either as a screen."""
         try:
             line = split_line(text)
+            if line.code == "REFAP":
+                return self._approve(line, purpose)
             spec = spec_for(line.code)
             if spec is None:
                 raise InvalidInput("command", "INVALID COMMAND CODE", line.code)
@@ -96,6 +98,20 @@ class Terminal:
             screen, permitted.output.data, permitted.reference, True,
             permitted.approval_request, rendered.fields,
         )  # fmt: skip
+
+    def _approve(self, line: Line, purpose: str) -> Result:
+        """REFAP n: approve held request n (maker-checker; ``Gate.approve`` decides and audits)."""
+        if len(line.operands) != 1 or not line.operands[0].isdigit():
+            raise InvalidInput("request", "REFAP TAKES THE NUMBER OF THE HELD REQUEST")
+        request_id = int(line.operands[0])
+        done = self.gate.approve(self.session, request_id, purpose)
+        released = done.output.data.get("released", 0)
+        text = f"REQUEST {request_id} APPROVED - {released} PENDING TRANSACTION(S) RELEASED"
+        screen = Screen(
+            echo=line.text, body=(text,), message=f"REQUEST COMPLETED - {text}",
+            as_of=self.gate.clock.today(), synthetic=self.synthetic,
+        )  # fmt: skip
+        return Result(screen, done.output.data, done.reference, True, request_id)
 
     def screen(self, text: str, purpose: str = "") -> Result:
         """Like :meth:`run`, but an error or a refusal comes back as a screen with line 24 set."""
