@@ -85,3 +85,46 @@ def test_refusal_bad_input_and_not_signed_on(
     off = run_idrs("cmd", f"SUMRY {w.tin('alice')}", env=gone)
     assert off.returncode == 4
     assert "not signed on" in off.stderr and "idrs signon" in off.stderr
+
+
+def test_the_whole_flow_with_idrs_cmd_and_idrs_cycle_run(
+    aw: AuthWorld, db: TestDb, keyring_file: Path, tmp_path: Path
+) -> None:
+    """Research under a case, adjust, have it approved, run a cycle, see the new balance."""
+    from tests.commands.conftest import add_alice_return
+
+    w = aw.world
+    add_alice_return(db.engine, w.keyring)  # a posted return: adjustments need one
+    w.gov.assign_case(w.staff("mgr1"), w.staff("ra1"), w.tin("alice"), "EXAM")
+    w.gov.assign_case(w.staff("mgr1"), w.staff("appr1"), w.tin("alice"), "REVIEW")
+    w.gov.grant_service(w.staff("sec1"), w.staff("svc_posting"), "posting", days=365)
+    hold_all = {"IDRS_APPROVAL_THRESHOLD_CENTS": "5000"}
+    ra1 = {**_signed_on(aw, db, keyring_file, tmp_path, "ra1"), **hold_all}
+    appr1 = _signed_on(aw, db, keyring_file, tmp_path, "appr1")
+    ops1 = _signed_on(aw, db, keyring_file, tmp_path, "ops1")
+    tin = w.tin("alice")
+
+    research = run_idrs("cmd", f"TXMODA{tin} {MODULE}", "--json", env=ra1)
+    assert json.loads(research.stdout)["data"]["module"]["balance_cents"] == 200_000
+    adj = run_idrs(
+        "cmd", f"ADJ54 {tin} {MODULE} TC>290 AMT>100.00 RSN-CDS>051 REMARKS>'EXAM ADJ'",
+        "--json", env=ra1,
+    )  # fmt: skip
+    assert adj.returncode == 0, adj.stderr
+    request = json.loads(adj.stdout)["approval_request"]
+    assert request is not None
+
+    own = run_idrs("cmd", f"REFAP {request}", env=ra1)  # never the maker
+    assert own.returncode == 3
+    approved = run_idrs("cmd", f"REFAP {request}", env=appr1)
+    assert approved.returncode == 0, approved.stderr
+
+    refused = run_idrs("cycle", "run", "--cycle", "20260202", env=ra1)
+    assert refused.returncode != 0
+    cycle = run_idrs("cycle", "run", "--cycle", "20260202", env=ops1)
+    assert cycle.returncode == 0, cycle.stderr + cycle.stdout
+
+    after = json.loads(run_idrs("cmd", f"TXMODA{tin} {MODULE}", "--json", env=ra1).stdout)
+    assert after["data"]["module"]["balance_cents"] == 210_000
+    assert [p["tc"] for p in after["data"]["posted"] if p["tc"] == 290] == [290]
+    assert after["data"]["pending"] == []

@@ -62,23 +62,11 @@ CAROL_MODULE = 2021
 @pytest.fixture
 def world(db, keyring) -> World:  # type: ignore[no-untyped-def]
     w = build_world(db.engine, keyring)
+    add_alice_return(db.engine, keyring)
     batch = Batch()
-    for i, (tc, cents, day, dln) in enumerate(ALICE_POSTINGS):
-        batch.postings.append(
-            PostingRec(
-                id=90_000 + i, module_id=ALICE_MODULE, tc=tc, amount_cents=cents,
-                dln=dln.replace("-", ""), cycle=202520, transaction_date=day, posted_on=day,
-                created_at=T0,
-            )
-        )  # fmt: skip
     research(batch)
     with db.engine.begin() as conn:
         write_batch(conn, Vault(keyring), batch)
-        conn.execute(
-            update(tax_modules)
-            .where(tax_modules.c.id == ALICE_MODULE)
-            .values(balance_cents=200_000, status_code=21, assessed_on=date(2025, 5, 19))
-        )
         conn.execute(
             update(tax_modules)
             .where(tax_modules.c.id == CAROL_MODULE)
@@ -91,6 +79,26 @@ def world(db, keyring) -> World:  # type: ignore[no-untyped-def]
             created_by=12, created_at=T0,
         )  # fmt: skip
     return w
+
+
+def add_alice_return(engine, keyring) -> None:  # type: ignore[no-untyped-def]
+    """Alice's posted 2024 return (ALICE_POSTINGS) and the module balance it leaves."""
+    batch = Batch()
+    for i, (tc, cents, day, dln) in enumerate(ALICE_POSTINGS):
+        batch.postings.append(
+            PostingRec(
+                id=90_000 + i, module_id=ALICE_MODULE, tc=tc, amount_cents=cents,
+                dln=dln.replace("-", ""), cycle=202520, transaction_date=day, posted_on=day,
+                created_at=T0,
+            )
+        )  # fmt: skip
+    with engine.begin() as conn:
+        write_batch(conn, Vault(keyring), batch)
+        conn.execute(
+            update(tax_modules)
+            .where(tax_modules.c.id == ALICE_MODULE)
+            .values(balance_cents=200_000, status_code=21, assessed_on=date(2025, 5, 19))
+        )
 
 
 def research(batch: Batch) -> None:
