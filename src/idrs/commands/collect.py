@@ -59,15 +59,6 @@ def run_rfund(work: Work) -> Output:
     return Output(data, rows=1, categories=("module",), needs_approval=True, pending_ids=(row,))
 
 
-def _mmddyyyy(name: str, text: str) -> date:
-    if len(text) != 8 or not text.isdigit():
-        raise InvalidInput(name, "DATE MUST BE MMDDYYYY")
-    try:
-        return date(int(text[4:]), int(text[:2]), int(text[2:4]))
-    except ValueError:
-        raise InvalidInput(name, "NOT A CALENDAR DATE") from None
-
-
 def run_iaorg(work: Work) -> Output:
     module = required_module(work)
     f = work.request.fields
@@ -75,7 +66,7 @@ def run_iaorg(work: Work) -> Output:
     day_text = f.get("DAY", "")
     if not day_text.isdigit() or not 1 <= int(day_text) <= 28:
         raise InvalidInput("DAY", "PAYMENT DAY MUST BE 1-28")
-    first = _mmddyyyy("FIRST", f.get("FIRST", ""))
+    first = fmt.parse_mmddyyyy("FIRST", f.get("FIRST", ""))
     today = work.today
     if not today < first <= today + timedelta(days=60):
         raise InvalidInput("FIRST", "FIRST PAYMENT MUST BE WITHIN THE NEXT 60 DAYS")

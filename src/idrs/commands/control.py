@@ -14,13 +14,11 @@ case grants at once. Layout: screens.md §12 [reconstructed]. Forms of the line:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from idrs.access.governance import Governance
 from idrs.commands import fmt
 from idrs.commands._common import entity_data, iso, the_entity
-from idrs.commands.collect import _mmddyyyy
 from idrs.commands.registry import Rendered, Request, Spec, Work, register
 from idrs.errors import InvalidInput
 from idrs.gate import Output
@@ -94,7 +92,7 @@ def _open(work: Work, taxpayer_id: int, module_id: int | None) -> str:
     assignee = staff_id_for_username(work.conn, username) if username else None
     if assignee is None:
         raise InvalidInput("ASSIGN-TO", "NOT AN EMPLOYEE ON FILE")
-    received = _mmddyyyy("RCVD-DT", f["RCVD-DT"]) if f.get("RCVD-DT") else None
+    received = fmt.parse_mmddyyyy("RCVD-DT", f["RCVD-DT"]) if f.get("RCVD-DT") else None
     if received is not None and received > work.today:
         raise InvalidInput("RCVD-DT", "MUST NOT BE IN THE FUTURE")
     gov = Governance(work.conn.engine, work.keyring, work.clock)
@@ -132,7 +130,7 @@ def _update(work: Work, taxpayer_id: int) -> str:
 
 def render_acton(req: Request, d: Mapping[str, Any]) -> Rendered:
     e = d["entity"]
-    day = lambda v: fmt.mmddyyyy(None if v is None else date.fromisoformat(v))  # noqa: E731
+    day = fmt.iso_day
     body = [
         f"{e['tin']}  {e['name_control']:<4}  {e['name']}",
         "CONTROL BASES",

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from idrs.commands import fmt
 from idrs.commands._common import entity_data, iso, the_entity
+from idrs.commands.fmt import iso_day as _day
 from idrs.commands.registry import Rendered, Request, Spec, Work, register
 from idrs.domain.name_control import name_control
 from idrs.errors import IdrsError, InvalidInput
@@ -33,10 +33,6 @@ _STATE = re.compile(r"[A-Z]{2}")
 _ZIP = re.compile(r"\d{5}(\d{4})?")
 _ADDRESS_TEXT = re.compile(r"[A-Z0-9 #&'./,-]{1,35}")
 _NAME_TEXT = re.compile(r"[A-Z &'.,-]{2,35}")
-
-
-def _day(text: str | None) -> str:
-    return fmt.mmddyyyy(None if text is None else date.fromisoformat(text))
 
 
 # -- INOLE --------------------------------------------------------------------------------

@@ -17,6 +17,21 @@ def mmddyyyy(day: date | None) -> str:
     return "" if day is None else day.strftime("%m%d%Y")
 
 
+def iso_day(text: str | None) -> str:
+    """``MMDDYYYY`` for a date carried in command data as ISO text; blank for none."""
+    return mmddyyyy(None if text is None else date.fromisoformat(text))
+
+
+def parse_mmddyyyy(field: str, text: str) -> date:
+    """A date typed as ``MMDDYYYY``; the error names ``field``."""
+    if len(text) != 8 or not text.isdigit():
+        raise InvalidInput(field, "DATE MUST BE MMDDYYYY")
+    try:
+        return date(int(text[4:]), int(text[:2]), int(text[2:4]))
+    except ValueError:
+        raise InvalidInput(field, "NOT A CALENDAR DATE") from None
+
+
 def amount(cents: int, width: int = 0) -> str:
     """``1,234.00`` for a debit, ``1,234.00-`` for a credit, right-aligned in ``width``."""
     text = f"{abs(cents) // 100:,}.{abs(cents) % 100:02d}" + ("-" if cents < 0 else " ")

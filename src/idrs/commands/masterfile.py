@@ -22,11 +22,11 @@ modules (those would need IMFOR/BMFOR to restore).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from idrs.commands import fmt
 from idrs.commands._common import NO_DATA, accruals, entity_data, iso, the_entity, the_module
+from idrs.commands.fmt import iso_day as _day
 from idrs.commands.module import freezes_of
 from idrs.commands.registry import Rendered, Request, Spec, Work, register
 from idrs.domain.account import module_balance
@@ -182,10 +182,6 @@ def run_bmfol(work: Work) -> Output:
 
 
 # -- render -------------------------------------------------------------------------------
-def _day(value: str | None) -> str:
-    return fmt.mmddyyyy(None if value is None else date.fromisoformat(value))
-
-
 def _title(h: Mapping[str, Any], what: str) -> str:
     return f"{h['tin']}  {h['name_control']:<4}  {h['name'][:44]:<44}  {what}".rstrip()
 

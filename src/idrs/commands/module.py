@@ -169,8 +169,7 @@ def render_txmod(req: Request, d: Mapping[str, Any]) -> Rendered:
     if not d.get("found"):
         return Rendered([], NO_DATA)
     e, m, a = d["entity"], d["module"], d["accruals"]
-    day = fmt.mmddyyyy
-    iso_day = lambda v: day(None if v is None else date.fromisoformat(v))  # noqa: E731
+    iso_day = fmt.iso_day
     body = [
         f"{e['tin']}  {e['name_control']:<4} {fmt.mft(m['mft'])} {fmt.period(m['period'])}"
         f"{'':14}MOD-BAL>{fmt.amount(m['balance_cents'], 16)}",
@@ -226,7 +225,7 @@ def run_intst(work: Work) -> Output:
         return Output({"found": False}, rows=0, categories=("module",))
     to = work.today
     if work.request.args:
-        to = _mmddyyyy(work.request.args[0])
+        to = fmt.parse_mmddyyyy("date", work.request.args[0])
         if to < work.today:
             raise InvalidInput("date", "INTEREST DATE MUST NOT BE BEFORE TODAY")
     postings = postings_of(work.conn, module.id)
@@ -241,20 +240,11 @@ def run_intst(work: Work) -> Output:
     return Output(data, rows=1 + len(postings), categories=("module",))
 
 
-def _mmddyyyy(text: str) -> date:
-    if len(text) != 8 or not text.isdigit():
-        raise InvalidInput("date", "DATE MUST BE MMDDYYYY")
-    try:
-        return date(int(text[4:]), int(text[:2]), int(text[2:4]))
-    except ValueError:
-        raise InvalidInput("date", "NOT A CALENDAR DATE") from None
-
-
 def render_intst(req: Request, d: Mapping[str, Any]) -> Rendered:
     if not d.get("found"):
         return Rendered([], NO_DATA)
     e, m, a = d["entity"], d["module"], d["accruals"]
-    iso_day = lambda v: fmt.mmddyyyy(None if v is None else date.fromisoformat(v))  # noqa: E731
+    iso_day = fmt.iso_day
     body = [
         f"{e['tin']}  {e['name_control']:<4} {fmt.mft(m['mft'])} {fmt.period(m['period'])}"
         f"   INTEREST TO DATE> {iso_day(a['as_of'])}   STATUS-{m['status']:02d}",

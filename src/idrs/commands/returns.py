@@ -29,6 +29,7 @@ from typing import Any
 
 from idrs.commands import fmt
 from idrs.commands._common import NO_DATA, iso, the_entity, the_module
+from idrs.commands.fmt import iso_day as _day
 from idrs.commands.registry import Rendered, Request, Spec, Work, register
 from idrs.domain.mft import mft as lookup_mft
 from idrs.errors import InvalidInput
@@ -77,10 +78,6 @@ def _key(entity: Entity) -> dict[str, str]:
 def _individual_only(entity: Entity, code: str, other: str) -> None:
     if entity.tin_kind not in INDIVIDUAL_TINS:
         raise InvalidInput("TIN", f"{code} IS FOR SSN/ITIN ACCOUNTS - USE {other} FOR AN EIN")
-
-
-def _day(value: str | None) -> str:
-    return fmt.mmddyyyy(None if value is None else date.fromisoformat(value))
 
 
 # -- RTVUE / BRTVU ------------------------------------------------------------------------
