@@ -91,7 +91,7 @@ def write_population(
                 batch.postings.append(
                     PostingRec(
                         id=tid * POSTINGS + k, module_id=tid, tc=150 if k == 0 else 670,
-                        amount_cents=rng.randrange(-10**5, 10**5),
+                        amount_cents=rng.randrange(0, 10**5),  # the TC gives the sign
                         dln=f"{tid:09d}{k:05d}", cycle=202515, transaction_date=date(2025, 4, 1),
                         posted_on=date(2025, 4, 20), created_at=NOW,
                     )
