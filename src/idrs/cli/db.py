@@ -130,12 +130,12 @@ def welcome() -> None:
         out.print()
     out.print("Try:")
     out.print("  .venv/bin/idrs signon ra1        sign on (password, then a TOTP code)")
-    tin = _demo_case_tin(ctx)
-    if tin is not None:
+    case = _demo_case(ctx)
+    if case is not None:
+        tin, module = case
         out.print(f"  .venv/bin/idrs cmd 'SUMRY {tin}'   ra1's demo case: every module of the TIN")
-        out.print(
-            f"  .venv/bin/idrs cmd 'TXMODA{tin} 30 YYYYMM'   one module (a period SUMRY lists)"
-        )
+        if module:
+            out.print(f"  .venv/bin/idrs cmd 'TXMODA{tin} {module}'   one of its modules")
         out.print("  .venv/bin/idrs term             the 24 x 80 terminal (F3 signs off)")
         out.print("  .venv/bin/idrs cycle run        (as ops1) post pending input: a posting cycle")
     out.print("  .venv/bin/idrs access who-can TIN   (as sec1/ovs1) who can open an account now")
@@ -146,11 +146,13 @@ def welcome() -> None:
     out.print("  .venv/bin/idrs --help            every command")
 
 
-def _demo_case_tin(ctx: Context) -> str | None:
-    """The synthetic TIN of ra1's demo case, to show where to start (a demo database only)."""
+def _demo_case(ctx: Context) -> tuple[str, str] | None:
+    """The synthetic TIN of ra1's demo case and one module key, to show where to start (a demo
+    database only)."""
     from idrs.store.crypto import Vault
     from idrs.store.governance import open_cases_of, staff_id_for_username
     from idrs.store.taxpayer_facts import tin_of
+    from idrs.store.taxpayers import modules_of
 
     with ctx.engine.connect() as conn:
         if meta_value(conn, "synthetic") != "true":
@@ -160,7 +162,10 @@ def _demo_case_tin(ctx: Context) -> str | None:
         if not cases:
             return None
         digits = tin_of(conn, Vault(ctx.keyring), cases[0].taxpayer_id)
-    return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 9 else digits
+        modules = modules_of(conn, cases[0].taxpayer_id)
+    tin = f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 9 else digits
+    module = f"{modules[-1].mft:02d} {modules[-1].tax_period}" if modules else ""
+    return tin, module
 
 
 def demo() -> None:

@@ -278,7 +278,11 @@ def first_plain_individual(conn: Connection) -> int | None:
     return conn.execute(
         select(taxpayers.c.id)
         .join(tax_modules, tax_modules.c.taxpayer_id == taxpayers.c.id)
-        .where(taxpayers.c.employee_flag.is_(False), taxpayers.c.entity_kind == "individual")
+        .where(
+            taxpayers.c.employee_flag.is_(False),
+            taxpayers.c.entity_kind == "individual",
+            taxpayers.c.sensitivity == "none",  # a high-profile account needs a second level
+        )
         .order_by(taxpayers.c.id)
         .limit(1)
     ).scalar_one_or_none()
