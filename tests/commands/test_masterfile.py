@@ -34,7 +34,7 @@ def test_imfol_index_lists_modules_with_the_master_file_balance(world) -> None: 
     with_cases(w)
     got = terminal(w, "ra1").run(f"IMFOL {w.tin('alice')}")
     lines = got.screen.page(1)
-    assert lines[1].startswith("XXX-XX-0200  YARR  Pat Yarrow")
+    assert lines[1].startswith("XXX-XX-0200  YARR  PAT YARROW")
     assert lines[1].rstrip().endswith("INDEX")
     row = next(x for x in lines if x.startswith("30  202412"))
     assert row.split() == ["30", "202412", "21", "2,000.00", "MF"]
@@ -72,7 +72,7 @@ def test_imfole_and_imfols(world) -> None:  # type: ignore[no-untyped-def]
     t = terminal(w, "ra1")
     e = t.run(f"IMFOLE{w.tin('alice')}")
     text = e.screen.text()
-    assert "NAME-  Pat Yarrow" in text and "ADDR-  20 Oak Ave" in text
+    assert "NAME-  PAT YARROW" in text and "ADDR-  20 OAK AVE" in text
     assert "BIRTH-DT-01011980" in text and "FR-1040" in text
     assert categories(w, e.reference) == ["entity"]
     s = t.run(f"IMFOLS{w.tin('alice')} 30 202412")

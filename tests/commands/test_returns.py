@@ -168,9 +168,9 @@ def test_ddbkd_lists_dependents_with_masked_tins(world) -> None:  # type: ignore
     cases(w)
     got = terminal(w, "ra1").run(f"DDBKD {w.tin('alice')}")
     rows = got.screen.page(1)[3:5]
-    assert rows[0].split() == ["XXX-XX-0206", "YARR", "Kit", "Yarrow", "206", "07012005",
+    assert rows[0].split() == ["XXX-XX-0206", "YARR", "KIT", "YARROW", "206", "07012005",
                                "12312023"]  # fmt: skip
-    assert rows[1].split() == ["XXX-XX-0205", "YARR", "Kit", "Yarrow", "205", "03012015"]
+    assert rows[1].split() == ["XXX-XX-0205", "YARR", "KIT", "YARROW", "205", "03012015"]
     assert "802-22-0205" not in got.screen.text() and "802220205" not in got.screen.text()
     assert categories(w, got.reference) == ["dependents"]
 

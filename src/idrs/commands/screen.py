@@ -2,7 +2,8 @@
 
 Why layers (screens.md §17): any command can end in a line-24 message without repainting its
 output, and the operator's input stays on line 1 to be corrected and sent again. Long output
-pages 22 lines at a time. A synthetic database says so on line 1 of every page.
+pages 22 lines at a time. A synthetic database says so on line 1 of every page. Like the 3270
+screens it models, every line is upper case (the JSON form keeps values as stored).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class Screen:
         if not message and number < self.page_count:
             message = f"MORE - PAGE NO-{number + 1:04d}"
         lines.append(message)
-        return [fit(line) for line in lines]
+        return [fit(line.upper()) for line in lines]  # the 3270 screen is upper case only
 
     def text(self, number: int | None = None) -> str:
         """One page, or every page one after another (for ``idrs cmd``), without trailing blanks."""
