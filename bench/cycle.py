@@ -7,7 +7,9 @@ and modules written directly), N synthetic pending transactions from
 settle; each in its own transaction as the cycle runs them, without the job runner's audit
 entries). The floor is a raw ``INSERT INTO ... SELECT`` of the same N rows into a table
 shaped like ``posted_transactions`` in the same database. Printed: rows/s per stage and end
-to end, and end to end as a share of the floor (goal >= 30%). Not a test.
+to end, and end to end as a share of the floor (goal >= 30%), and this process's peak memory
+(pending rows are fed in chunks; the stages are set-based, so it stays flat with N). Not a
+test.
 
     python bench/cycle.py                  # small
     python bench/cycle.py --sizes 1000000  # the real run
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 from datetime import UTC, date, datetime
@@ -134,6 +137,8 @@ def main() -> None:
             table.add_row(engine_name, f"{n:,}", "end to end", f"{total:.2f}",
                           f"{n / total:,.0f}", f"{(n / total) / floor_rate:.0%}")  # fmt: skip
         out.print(table)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        out.print(f"peak memory of this process: {peak} MiB (the stages run in the database)")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,9 @@ every valid pending row of the cycle is posted and marked 'PD', or none is. A pe
 posted under its (DLN, TC, module), the ledger's unique key, so even a row re-entered as
 pending cannot post twice (the validate stage reports it as a duplicate, code 160).
 
+The rows are marked 'PD' by the cycle's postings' ``pending_id`` (one semi-join on the cycle
+index), not by a (DLN, TC, module) look-up per pending row.
+
 New posting ids continue the ledger's numbering in (transaction date, pending id) order,
 which is also the order the recompute and derive_state apply same-day postings in.
 """
@@ -32,9 +35,7 @@ WHERE p.status = 'PN' AND p.input_date <= :d
 _MARK = """
 UPDATE pending_transactions SET status = 'PD'
 WHERE status = 'PN' AND input_date <= :d
-  AND EXISTS (SELECT 1 FROM posted_transactions r
-              WHERE r.dln = pending_transactions.dln AND r.tc = pending_transactions.tc
-                AND r.module_id = pending_transactions.module_id AND r.cycle = :c)
+  AND id IN (SELECT pending_id FROM posted_transactions WHERE cycle = :c)
 """
 
 

@@ -80,56 +80,54 @@ GROUP BY a.module_id, fr.flag
 
 
 def _state_sql() -> str:
+    """One pass per touched module: its postings by day, then its flags, in one ``GROUP BY``.
+
+    The day rows (a running balance gives "ever due") and the module's flag rows are stacked
+    with ``UNION ALL`` and aggregated together, rather than joined as separate aggregates:
+    SQLite joins a materialized CTE by scanning it, which made that join quadratic in modules.
+    """
     sign = rules.sign_case("t.tc", "t.amount_cents")
     return f"""
 WITH touched AS (
   SELECT DISTINCT module_id FROM posted_transactions WHERE cycle = :c
 ),
-money AS (
-  SELECT t.module_id,
-         SUM({sign}) AS balance,
+daily AS (
+  SELECT t.module_id, t.posted_on, SUM({sign}) AS day_sum,
          MIN(CASE WHEN t.tc = 150 THEN t.transaction_date END) AS filed,
          MIN(CASE WHEN t.tc = 150 THEN t.posted_on END) AS assessed,
          MAX(CASE WHEN t.tc IN ({rules.PAYMENT_TCS}) THEN t.transaction_date END) AS last_paid
   FROM posted_transactions t JOIN touched u ON u.module_id = t.module_id
-  GROUP BY t.module_id
-),
-daily AS (
-  SELECT t.module_id, t.posted_on, SUM({sign}) AS day_sum
-  FROM posted_transactions t JOIN touched u ON u.module_id = t.module_id
   GROUP BY t.module_id, t.posted_on
 ),
 running AS (
-  SELECT module_id,
+  SELECT daily.*,
          SUM(day_sum) OVER (PARTITION BY module_id ORDER BY posted_on
                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bal
   FROM daily
 ),
-due AS (
-  SELECT DISTINCT module_id FROM running WHERE bal > 0
-),
-fl AS (
-  SELECT module_id,
-         MAX(CASE WHEN kind = 'freeze' THEN 1 ELSE 0 END) AS has_freeze,
-         MAX(CASE WHEN flag = 'installment_agreement' THEN 1 ELSE 0 END) AS ia,
-         MAX(CASE WHEN flag = 'status:72' THEN 1 ELSE 0 END) AS s72,
-         MAX(CASE WHEN flag = 'status:53' THEN 1 ELSE 0 END) AS s53,
-         MAX(CASE WHEN flag = 'status:60' THEN 1 ELSE 0 END) AS s60,
-         MAX(CASE WHEN kind = 'tdi_open' THEN last_pos ELSE 0 END) AS tdi_pos,
-         MAX(CASE WHEN kind = 'tdi_closed' THEN last_pos ELSE 0 END) AS closed_pos
+stacked AS (
+  SELECT module_id, 1 AS money, day_sum, filed, assessed, last_paid,
+         CASE WHEN bal > 0 THEN 1 ELSE 0 END AS due,
+         NULL AS flag, NULL AS kind, 0 AS last_pos
+  FROM running
+  UNION ALL
+  SELECT module_id, 0, 0, NULL, NULL, NULL, 0, flag, kind, last_pos
   FROM cycle_module_flags WHERE cycle = :c
-  GROUP BY module_id
 ),
 facts AS (
-  SELECT m.module_id, m.balance, m.filed, m.assessed, m.last_paid,
-         CASE WHEN d.module_id IS NULL THEN 0 ELSE 1 END AS ever_due,
-         COALESCE(f.has_freeze, 0) AS has_freeze, COALESCE(f.ia, 0) AS ia,
-         CASE WHEN f.s72 = 1 THEN 72 WHEN f.s53 = 1 THEN 53 WHEN f.s60 = 1 THEN 60 END AS hold,
-         CASE WHEN COALESCE(f.tdi_pos, 0) > COALESCE(f.closed_pos, 0) THEN 1 ELSE 0 END
-           AS tdi_open
-  FROM money m
-  LEFT JOIN due d ON d.module_id = m.module_id
-  LEFT JOIN fl f ON f.module_id = m.module_id
+  SELECT module_id, SUM(day_sum) AS balance, MIN(filed) AS filed, MIN(assessed) AS assessed,
+         MAX(last_paid) AS last_paid, MAX(due) AS ever_due,
+         MAX(CASE WHEN kind = 'freeze' THEN 1 ELSE 0 END) AS has_freeze,
+         MAX(CASE WHEN flag = 'installment_agreement' THEN 1 ELSE 0 END) AS ia,
+         CASE WHEN MAX(CASE WHEN flag = 'status:72' THEN 1 ELSE 0 END) = 1 THEN 72
+              WHEN MAX(CASE WHEN flag = 'status:53' THEN 1 ELSE 0 END) = 1 THEN 53
+              WHEN MAX(CASE WHEN flag = 'status:60' THEN 1 ELSE 0 END) = 1 THEN 60 END AS hold,
+         CASE WHEN MAX(CASE WHEN kind = 'tdi_open' THEN last_pos ELSE 0 END)
+                 > MAX(CASE WHEN kind = 'tdi_closed' THEN last_pos ELSE 0 END)
+              THEN 1 ELSE 0 END AS tdi_open
+  FROM stacked
+  GROUP BY module_id
+  HAVING MAX(money) = 1
 )
 INSERT INTO cycle_module_state (cycle, module_id, balance_cents, return_due_date, status_code,
   ever_due, return_filed_date, assessed_on, last_payment_date, has_freeze,
