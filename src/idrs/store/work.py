@@ -6,8 +6,9 @@ Nothing here posts to an account: pending rows wait for a posting cycle.
 
 DLNs: one counter row per numbering day, document code and tax class hands out block and
 serial (100,000 numbers a day per document type). The counter is advanced with an upsert, so
-two writers never get the same number. A pending row's id is derived from its DLN and TC,
-which are unique together. The file location code of IDRS input is a setting-free constant
+two writers never get the same number. Pending rows take the next id after the largest, as
+the ledger does (two concurrent writers on PostgreSQL: the second fails on the key and rolls
+back whole). The file location code of IDRS input is a setting-free constant
 here (``IDRS_FLC``) [reconstructed: IDRS input carries the campus of the employee's site].
 """
 
@@ -56,10 +57,6 @@ def allocate_dln(conn: Connection, day: date, doc_code: int, tax_class: int) -> 
     return Dln.build(IDRS_FLC, tax_class, doc_code, day, block, serial).digits
 
 
-def pending_id(dln: str, tc: int) -> int:
-    return int(dln) * 1000 + tc
-
-
 def add_pending(
     conn: Connection,
     *,
@@ -77,7 +74,7 @@ def add_pending(
     detail: Mapping[str, str] | None = None,
 ) -> int:
     """One pending transaction (status PN) on a module; returns its id."""
-    row_id = pending_id(dln, tc)
+    row_id = _next_id(conn, pending_transactions)
     conn.execute(
         pending_transactions.insert().values(
             id=row_id,
@@ -135,25 +132,21 @@ def add_entity_change(
     created_at: datetime,
 ) -> int:
     t = pending_entity_changes
-    row_id = pending_id(dln, tc)
+    # the ciphertext is bound to the row id, which the database assigns: insert, then seal
+    inserted = conn.execute(
+        t.insert()
+        .values(
+            taxpayer_id=taxpayer_id, tc=tc, dln=dln, status="PN", transaction_date=day,
+            input_date=day, name_control=name_control, change_enc=b"", created_by=created_by,
+            created_at=created_at,
+        )
+        .returning(t.c.id)
+    )  # fmt: skip
+    row_id = int(inserted.scalar_one())
     blob = vault.encrypt(
         conn, "pending_entity_changes.change", json.dumps(dict(change), sort_keys=True), row_id
     )
-    conn.execute(
-        t.insert().values(
-            id=row_id,
-            taxpayer_id=taxpayer_id,
-            tc=tc,
-            dln=dln,
-            status="PN",
-            transaction_date=day,
-            input_date=day,
-            name_control=name_control,
-            change_enc=blob,
-            created_by=created_by,
-            created_at=created_at,
-        )
-    )
+    conn.execute(update(t).where(t.c.id == row_id).values(change_enc=blob))
     return row_id
 
 
