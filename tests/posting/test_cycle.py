@@ -175,7 +175,7 @@ def test_cycle_is_a_job_of_the_posting_service_and_audited(world, db) -> None:  
                 )
             ).scalars()
         ]
-    assert [leaf["tag"] for leaf in leaves] == ["batch:job:run"] + ["batch:job:batch"] * 4 + [
+    assert [leaf["tag"] for leaf in leaves] == ["batch:job:run"] + ["batch:job:batch"] * 5 + [
         "batch:job:run"
     ]
     assert leaves[3]["detail"]["rows"] == 1 and leaves[3]["detail"]["count"] == 1

@@ -1,4 +1,4 @@
-"""The stages of a posting cycle, in order: entity, validate, post, settle.
+"""The stages of a posting cycle, in order: entity, validate, post, settle, schedule.
 
 Each is a thin adapter from the uniform stage shape to one set-based step of
 :mod:`idrs.store.posting` (entity changes are per row, being few). Every stage is
@@ -9,7 +9,7 @@ a stage either committed (and its inputs are no longer 'PN') or left nothing beh
 from __future__ import annotations
 
 from idrs.posting.pipeline import CycleBatch, NamedStage, PostingError, StageContext
-from idrs.store.posting import entity, readers, settle, validate
+from idrs.store.posting import entity, readers, schedule, settle, validate
 from idrs.store.posting import post as post_sql
 
 
@@ -47,9 +47,16 @@ def settle_stage(batch: CycleBatch, ctx: StageContext) -> tuple[CycleBatch, list
     return batch.with_counts(taxpayers, modules, modules=modules), []
 
 
+def schedule_stage(batch: CycleBatch, ctx: StageContext) -> tuple[CycleBatch, list[PostingError]]:
+    queued = schedule.schedule(ctx.conn, batch.cycle, batch.posting_date, ctx.now)
+    taxpayers = readers.taxpayers_posted(ctx.conn, batch.cycle)
+    return batch.with_counts(taxpayers, queued, scheduled=queued), []
+
+
 STAGES: tuple[NamedStage, ...] = (
     NamedStage("entity", entity_stage),
     NamedStage("validate", validate_stage),
     NamedStage("post", post_stage),
     NamedStage("settle", settle_stage),
+    NamedStage("schedule", schedule_stage),
 )

@@ -19,6 +19,7 @@ from idrs.store.base import UtcDateTime
 _TYPES = {
     "c": Integer(),
     "d": Date(),
+    "nd": Date(),
     "now": UtcDateTime(),
     "code": Integer(),
     "reason": String(),
