@@ -15,9 +15,8 @@ cache state (hot cache: a warm-up pass reads every sampled TIN first):
 
 The population is written once per database and reused: ``--db PATH`` keeps the SQLite file
 (and ``--keep`` the PostgreSQL database ``idrs_bench_lookup_<N>``) with a marker row saying
-what it holds. SQLite is not ANALYZEd (the project never does): with statistics, an all-NULL
-``secondary_taxpayer_id`` index looks unselective and the planner answers the module look-ups'
-``taxpayer_id = ? OR secondary_taxpayer_id = ?`` with a full scan of ``tax_modules``. The
+what it holds. SQLite is not ANALYZEd, as the project runs it (the module look-ups are two
+index probes, so statistics would not turn them into scans). The
 bench keyring is derived from fixed labels, so a cached database is readable
 by the next run; it protects nothing (synthetic data only).
 
