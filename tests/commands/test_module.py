@@ -58,3 +58,18 @@ def test_bad_input_is_one_line_naming_the_field(world, line, message) -> None:  
     shown = terminal(w, "ra1").screen(line.format(tin=w.tin("alice")))
     assert not shown.ok
     assert message in shown.screen.page(1)[23]
+
+
+def test_txmodp_shows_pending_only(world) -> None:  # type: ignore[no-untyped-def]
+    w = world
+    w.gov.assign_case(w.staff("mgr1"), w.staff("ra1"), w.tin("alice"), "EXAM")
+    t = terminal(w, "ra1")
+    t.run(f"ADJ54 {w.tin('alice')} 30 202412 TC>290 AMT>5 RSN-CDS>051 REMARKS>'EXAM ADJ'")
+    text = t.run(f"TXMODP{w.tin('alice')} 30 202412").screen.text()
+    assert "PN  290" in text and "POSTED TRANSACTIONS" not in text
+    full = t.run(f"TXMODA{w.tin('alice')} 30 202412").screen.text()
+    assert "POSTED TRANSACTIONS" in full
+    assert (
+        "DOES NOT TAKE DEFINER C"
+        in t.screen(f"TXMODC{w.tin('alice')} 30 202412").screen.page(1)[23]
+    )

@@ -201,6 +201,8 @@ def render_txmod(req: Request, d: Mapping[str, Any]) -> Rendered:
             f"{p['status']}  {fmt.tc(p['tc'])} {shown}"
             f"  {iso_day(p['input_date'])}  {fmt.dln(p['dln'])}{extra}"
         )
+    if req.definer == "P":  # TXMODP: the pending transactions only
+        return Rendered(body)
     body.append(" POSTED TRANSACTIONS ".center(78, "-"))
     body.append("TC  DATE          AMOUNT       CYCLE    DLN")
     for p in d["posted"]:
@@ -261,5 +263,5 @@ def render_intst(req: Request, d: Mapping[str, Any]) -> Rendered:
 
 
 register(Spec("SUMRY", "tin", run_sumry, render_sumry, summary="all modules of a TIN"))
-register(Spec("TXMOD", "module", run_txmod, render_txmod, "APCR", "one tax module"))
+register(Spec("TXMOD", "module", run_txmod, render_txmod, "AP", "one tax module"))
 register(Spec("INTST", "module", run_intst, render_intst, "D", "accruals to a date"))
