@@ -42,7 +42,7 @@ from idrs.store import governance as rows
 from idrs.store.access_facts import UnknownPrincipal, principal_facts
 from idrs.store.keyring import Keyring
 from idrs.store.lookup import resolve_subject
-from idrs.store.work import hold_for_approval, release_approved
+from idrs.store.work import hold_for_approval, nullify_rejected, release_approved
 
 REFUSAL = "SECURITY VIOLATION"
 SAME_DAY_APPROVAL = frozenset({"RFUND"})  # a manual refund is approved the day it is input
@@ -187,10 +187,13 @@ class Gate:
             raise Refused(reference_for(index))
         return Permitted(reference_for(index), output, decision, None if grouped else approval)
 
-    def approve(self, session: Session, request_id: int, purpose: str = "") -> Permitted:
+    def approve(
+        self, session: Session, request_id: int, purpose: str = "", *, reject: bool = False
+    ) -> Permitted:
         """Maker-checker: a different user with the approver role, under their own grant on
-        the taxpayer, approves a held write. The approval is decided, audited and committed
-        like any request; a refusal looks like any other."""
+        the taxpayer, approves (or rejects) a held write. The decision is made, audited and
+        committed like any request; a refusal looks like any other. A rejected write's
+        pending rows are nullified (NU) and never post."""
         now = self.clock.now()
         cmd = lookup_command("REFAP")
         with self.engine.begin() as conn:
@@ -213,7 +216,14 @@ class Gate:
                 )  # fmt: skip
                 decision = may_approve(approver, held.maker_id, slice_)
             output = None
-            if decision.permitted:
+            if decision.permitted and reject:
+                rows.decide_approval_request(conn, request_id, "rejected", session.staff_id, now)
+                voided = nullify_rejected(conn, request_id)
+                output = Output(
+                    {"approval_request": request_id, "status": "rejected", "nullified": voided},
+                    rows=1 + voided,
+                )
+            elif decision.permitted:
                 if held.command in SAME_DAY_APPROVAL and self._day(held.created_at) != self._day(
                     now
                 ):

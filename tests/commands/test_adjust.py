@@ -150,3 +150,20 @@ def test_refap_on_the_command_line(world) -> None:  # type: ignore[no-untyped-de
     done = appr.run(f"REFAP {held.approval_request}")
     assert "1 PENDING TRANSACTION(S) RELEASED" in done.screen.page(1)[23]
     assert {r.status for r in pending_rows(w)} == {"PN"}
+
+
+def test_a_rejected_write_is_nullified_and_never_posts(world) -> None:  # type: ignore[no-untyped-def]
+    w = world
+    w.gov.assign_case(w.staff("mgr1"), w.staff("ra1"), w.tin("alice"), "EXAM")
+    w.gov.assign_case(w.staff("mgr1"), w.staff("appr1"), w.tin("alice"), "REVIEW")
+    ra1 = terminal(w, "ra1")
+    ra1.run(ADJ.format(tin=w.tin("alice"), tc=160, amt="10.00"))
+    held = ra1.run(ADJ.format(tin=w.tin("alice"), tc=161, amt="10.00"))
+    assert "REJECT" in terminal(w, "appr1").screen("REFAP 1 NO").screen.page(1)[23]
+    done = terminal(w, "appr1").run(f"REFAP {held.approval_request} REJECT")
+    assert "1 PENDING TRANSACTION(S) NULLIFIED" in done.screen.page(1)[23]
+    assert [r.status for r in pending_rows(w)] == ["PN", "NU"]
+    txmod = ra1.run(f"TXMODP{w.tin('alice')} 30 202412")
+    assert "NU  161" in txmod.screen.text()
+    again = ra1.run(ADJ.format(tin=w.tin("alice"), tc=161, amt="10.00"))  # NU does not count
+    assert again.approval_request is not None

@@ -232,13 +232,20 @@ def review(alert_id: int, outcome: str = typer.Option(..., help="What the review
 
 
 @app.command("approve")
-def approve(request_id: int, purpose: str = typer.Option("", help="Why (for the log).")) -> None:
-    """Approve a held refund, abatement or large write (never your own; needs your own grant)."""
+def approve(
+    request_id: int,
+    purpose: str = typer.Option("", help="Why (for the log)."),
+    reject: bool = typer.Option(False, "--reject", help="Reject: the held rows never post."),
+) -> None:
+    """Approve (or reject) a held refund, abatement or large write (never your own; needs your
+    own grant)."""
     from idrs.gate import Gate
 
     ctx = context()
     from idrs.auth.session_file import load_cli_session
 
     session = load_cli_session(ctx)
-    done = Gate(ctx.engine, ctx.keyring, ctx.clock).approve(session, request_id, purpose)
-    out.print(f"Approval request {request_id} approved (reference {done.reference}).")
+    gate = Gate(ctx.engine, ctx.keyring, ctx.clock)
+    done = gate.approve(session, request_id, purpose, reject=reject)
+    verb = "rejected" if reject else "approved"
+    out.print(f"Approval request {request_id} {verb} (reference {done.reference}).")

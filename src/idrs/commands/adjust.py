@@ -94,7 +94,7 @@ def _abatable(work: Work, module: Module, tc: int) -> int:
     """What is assessed by the TCs this abatement reverses, less abatements posted or pending."""
     reversed_codes = set(transaction_code(tc).reverses)
     moves = [(p.tc, p.amount_cents) for p in postings_of(work.conn, module.id)]
-    moves += [(p.tc, p.amount_cents) for p in pending_of(work.conn, module.id) if p.status != "UP"]
+    moves += [(p.tc, p.amount_cents) for p in pending_of(work.conn, module.id) if p.live]
     assessed = sum(a for c, a in moves if c in reversed_codes)
     abated = sum(a for c, a in moves if c == tc)
     return assessed - abated
@@ -207,7 +207,9 @@ def run_crdtr(work: Work) -> Output:
     if target is None or target == module.id:
         raise InvalidInput("TO-PRD", "NO OTHER MODULE ON FILE FOR THAT MFT AND PERIOD")
     not_controlled_by_another(work, module)
-    pending_out = sum(p.amount_cents for p in pending_of(work.conn, module.id) if p.tc == 820)
+    pending_out = sum(
+        p.amount_cents for p in pending_of(work.conn, module.id) if p.tc == 820 and p.live
+    )
     available = -module.balance_cents - pending_out
     if cents > available:
         shown = fmt.amount(max(available, 0))

@@ -42,7 +42,9 @@ def run_rfund(work: Work) -> Output:
     cents = _amount(f)
     remarks = _remarks(f)
     not_controlled_by_another(work, module)
-    going = sum(p.amount_cents for p in pending_of(work.conn, module.id) if p.tc in (820, 840))
+    going = sum(
+        p.amount_cents for p in pending_of(work.conn, module.id) if p.tc in (820, 840) and p.live
+    )
     available = -module.balance_cents - going
     if cents > available:
         raise InvalidInput(

@@ -75,7 +75,7 @@ def run_sumry(work: Work) -> Output:
     controls = {c.module_id: c for c in controls_of(work.conn, entity.id) if c.status != "C"}
     items = []
     for m in modules:
-        pending = pending_of(work.conn, m.id)
+        pending = [p for p in pending_of(work.conn, m.id) if p.live]
         c = controls.get(m.id)
         items.append(
             {

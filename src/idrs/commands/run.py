@@ -100,13 +100,19 @@ class Terminal:
         )  # fmt: skip
 
     def _approve(self, line: Line, purpose: str) -> Result:
-        """REFAP n: approve held request n (maker-checker; ``Gate.approve`` decides and audits)."""
-        if len(line.operands) != 1 or not line.operands[0].isdigit():
-            raise InvalidInput("request", "REFAP TAKES THE NUMBER OF THE HELD REQUEST")
-        request_id = int(line.operands[0])
-        done = self.gate.approve(self.session, request_id, purpose)
-        released = done.output.data.get("released", 0)
-        text = f"REQUEST {request_id} APPROVED - {released} PENDING TRANSACTION(S) RELEASED"
+        """REFAP n [REJECT]: approve (or reject) held request n (maker-checker; ``Gate.approve``
+        decides and audits)."""
+        ops = line.operands
+        if not 1 <= len(ops) <= 2 or not ops[0].isdigit() or ops[1:] not in ((), ("REJECT",)):
+            raise InvalidInput("request", "REFAP TAKES THE NUMBER OF THE HELD REQUEST [REJECT]")
+        request_id, reject = int(ops[0]), len(ops) == 2
+        done = self.gate.approve(self.session, request_id, purpose, reject=reject)
+        if reject:
+            voided = done.output.data.get("nullified", 0)
+            text = f"REQUEST {request_id} REJECTED - {voided} PENDING TRANSACTION(S) NULLIFIED"
+        else:
+            released = done.output.data.get("released", 0)
+            text = f"REQUEST {request_id} APPROVED - {released} PENDING TRANSACTION(S) RELEASED"
         screen = Screen(
             echo=line.text, body=(text,), message=f"REQUEST COMPLETED - {text}",
             as_of=self.gate.clock.today(), synthetic=self.synthetic,

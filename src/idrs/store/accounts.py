@@ -26,7 +26,7 @@ from idrs.store.tables.work import (
     pending_entity_changes,
 )
 
-SHOWN_PENDING = ("PN", "AP", "UP")
+SHOWN_PENDING = ("PN", "AP", "UP", "NU")  # NU: nullified (a rejected maker-checker write)
 NAME_SEARCH_LIMIT = 50
 
 
@@ -44,6 +44,11 @@ class Pending:
     reason_code: int | None
     created_by: int | None
     detail: dict[str, str]
+
+    @property
+    def live(self) -> bool:
+        """Still on its way to posting (PN) or waiting for an approver (AP)."""
+        return self.status in ("PN", "AP")
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,17 @@ def release_approved(conn: Connection, request_id: int, approver_id: int) -> int
     return int(done.rowcount)
 
 
+def nullify_rejected(conn: Connection, request_id: int) -> int:
+    """The approval request was rejected: its rows are nullified (NU) and never post."""
+    t = pending_transactions
+    done = conn.execute(
+        update(t)
+        .where(t.c.approval_request_id == request_id, t.c.status == "AP")
+        .values(status="NU")
+    )
+    return int(done.rowcount)
+
+
 def add_entity_change(
     conn: Connection,
     vault: Vault,
