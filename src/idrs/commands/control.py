@@ -120,11 +120,11 @@ def _update(work: Work, taxpayer_id: int) -> str:
     if status == "C":
         gov = Governance(work.conn.engine, work.keyring, work.clock)
         gov.close_case_in(work.conn, work.staff_id, case_id)
-        update_control(work.conn, case_id, status=None, activity=_activity(f), at=work.clock.now())
+        update_control(work.conn, case_id, status=None, activity=_activity(f))
         return f"CONTROL BASE {case_id} CLOSED"
     if control.assignee_id != work.staff_id:
         raise InvalidInput("CTRL", "ONLY THE ASSIGNED EMPLOYEE UPDATES A CONTROL BASE")
-    update_control(work.conn, case_id, status=status, activity=_activity(f), at=work.clock.now())
+    update_control(work.conn, case_id, status=status, activity=_activity(f))
     return f"CONTROL BASE {case_id} UPDATED"
 
 

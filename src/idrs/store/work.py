@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -202,14 +202,14 @@ def add_installment(conn: Connection, **values: object) -> int:
 
 
 def update_control(
-    conn: Connection, case_id: int, *, status: str | None, activity: str | None, at: datetime
+    conn: Connection, case_id: int, *, status: str | None, activity: str | None
 ) -> None:
-    """Change a control base's status/activity; status C closes it (its case grant ends with
-    it: grants of a closed case are not live)."""
-    values: dict[str, object] = {}
+    """Change an open control base's status (A, B, M, S) or activity. Closing one (C) is
+    ``Governance.close_case_in``, which also ends its grants."""
     if status == "C":
-        values["closed_at"] = at
-    elif status:
+        raise ValueError("close a control base through Governance.close_case_in")
+    values: dict[str, object] = {}
+    if status:
         values["status"] = status
     if activity is not None:
         values["activity"] = activity
@@ -232,9 +232,6 @@ def set_control_fields(
     )
 
 
-def _next_id(conn: Connection, table: object) -> int:
-    from sqlalchemy import func
-
-    t = table  # a Table with an integer id
-    current = conn.execute(select(func.max(t.c.id))).scalar_one()  # type: ignore[attr-defined]
+def _next_id(conn: Connection, table: Table) -> int:
+    current = conn.execute(select(func.max(table.c.id))).scalar_one()
     return int(current or 0) + 1
