@@ -51,3 +51,21 @@ def test_history_items(world) -> None:  # type: ignore[no-untyped-def]
     got = t.run(f"ACTON {w.tin('alice')} HIST>'CALLED TP, LEFT MESSAGE'")
     assert got.data["history"][0][2] == "CALLED TP, LEFT MESSAGE"
     assert "CALLED TP, LEFT MESSAGE" in t.run(f"ENMOD {w.tin('alice')}").screen.text()
+
+
+def test_only_the_assignee_updates_a_control_base(world) -> None:  # type: ignore[no-untyped-def]
+    w = world
+    case_id, _ = w.gov.assign_case(w.staff("mgr1"), w.staff("ra1"), w.tin("alice"), "EXAM")
+    w.gov.assign_case(w.staff("mgr1"), w.staff("ra2"), w.tin("alice"), "EXAM")
+    line = f"ACTON {w.tin('alice')} CTRL>{case_id} STATUS>S ACTIVITY>WAITDOCS"
+    other = terminal(w, "ra2").screen(line)
+    assert "ONLY THE ASSIGNED EMPLOYEE" in other.screen.page(1)[23]
+    done = terminal(w, "ra1").run(line)
+    [mine] = [c for c in done.data["controls"] if c["id"] == case_id]
+    assert (mine["status"], mine["activity"]) == ("S", "WAITDOCS")
+    assert (
+        "STATUS: MUST BE A, B, M, S OR C"
+        in terminal(w, "ra1")
+        .screen(f"ACTON {w.tin('alice')} CTRL>{case_id} STATUS>Z")
+        .screen.page(1)[23]
+    )
