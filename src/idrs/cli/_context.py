@@ -5,6 +5,8 @@ Built lazily from the environment so ``idrs --help`` works on a machine with not
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -35,3 +37,14 @@ class Context:
 
 def context() -> Context:
     return Context(Settings.from_env())
+
+
+@contextmanager
+def closing_context() -> Iterator[Context]:
+    """The command's context; its engine (if one was made) is disposed when the command ends."""
+    ctx = context()
+    try:
+        yield ctx
+    finally:
+        if "engine" in ctx.__dict__:  # a cached_property that was used
+            ctx.engine.dispose()

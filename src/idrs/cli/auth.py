@@ -27,7 +27,7 @@ from idrs.auth.session_file import (
 )
 from idrs.auth.sessions import PasswordChangeRequired, SessionInvalid, sign_off, sign_on
 from idrs.auth.staff_admin import IssuedCredential, StaffAdmin, StaffSpec
-from idrs.cli._context import Context, context
+from idrs.cli._context import Context, closing_context
 from idrs.errors import IdrsError, InvalidInput
 from idrs.gate import Session
 from idrs.store import governance as rows
@@ -62,7 +62,7 @@ def signon(
     else:
         password = typer.prompt("PASSWORD", hide_input=True)
         code, new = typer.prompt("CODE", hide_input=True).strip(), None
-    with _context() as ctx:
+    with closing_context() as ctx:
         _end_previous(ctx, cfg)
 
         def attempt(code: str, new: str | None) -> tuple[Session, str]:
@@ -88,14 +88,14 @@ def signon(
 
 def signoff() -> None:
     """End the session and delete the session file."""
-    with _context() as ctx:
+    with closing_context() as ctx:
         ended = _end_previous(ctx, AuthSettings.from_env())
     out.print("SIGN OFF COMPLETED" if ended else "Not signed on.")
 
 
 def whoami() -> None:
     """Who is signed on here, and until when."""
-    with _context() as ctx:
+    with closing_context() as ctx:
         session = load_cli_session(ctx, AuthSettings.from_env())
         with ctx.engine.connect() as conn:
             row = rows.staff_row(conn, session.staff_id)
@@ -150,7 +150,7 @@ def approve(
 ) -> None:
     """Approve another security officer's proposal: the account is created."""
     if operator:
-        with _context() as ctx:
+        with closing_context() as ctx:
             admin = StaffAdmin(ctx.engine, ctx.keyring, ctx.clock, AuthSettings.from_env())
             _show(admin.approve_as_operator(proposal))
         return
@@ -181,22 +181,13 @@ def register(app: typer.Typer) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-@contextmanager
-def _context() -> Iterator[Context]:
-    """The command's context; its engine (if one was made) is closed when the command ends."""
-    ctx = context()
-    try:
-        yield ctx
-    finally:
-        if "engine" in ctx.__dict__:  # a cached_property that was used
-            ctx.engine.dispose()
 
 
 @contextmanager
 def _admin() -> Iterator[tuple[StaffAdmin, Session]]:
     """Staff administration acting as the signed-on session."""
     cfg = AuthSettings.from_env()
-    with _context() as ctx:
+    with closing_context() as ctx:
         session = load_cli_session(ctx, cfg)
         yield StaffAdmin(ctx.engine, ctx.keyring, ctx.clock, cfg), session
 

@@ -10,15 +10,13 @@ goes to standard output as plain text (all pages, or ``--page N``) or as JSON (`
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import typer
 
 from idrs.auth.passwords import AuthSettings
 from idrs.auth.session_file import NotSignedOn, load_cli_session
-from idrs.cli._context import Context, context
+from idrs.cli._context import closing_context
 from idrs.commands.run import Result, Terminal, error_message
 from idrs.errors import IdrsError
 from idrs.gate import Gate, Refused
@@ -71,17 +69,6 @@ def _fail(message: str, code: int, as_json: bool, reference: str = "") -> NoRetu
                                "message": message, "approval_request": None}))  # fmt: skip
     typer.echo(message, err=True)
     raise typer.Exit(code)
-
-
-@contextmanager
-def closing_context() -> Iterator[Context]:
-    """The command's context; its engine (if one was made) is disposed when the command ends."""
-    ctx = context()
-    try:
-        yield ctx
-    finally:
-        if "engine" in ctx.__dict__:  # a cached_property that was used
-            ctx.engine.dispose()
 
 
 def register(app: typer.Typer) -> None:
