@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def test_make_run_sets_up_a_synthetic_database_and_is_idempotent(tmp_path: Path)
     assert "Taxpayers:" in first.stdout
     # demo staff are listed for the person who just ran it
     assert "sec1" in first.stdout
+    # the demo file (printed by welcome) names the one account ra1's demo grant opens
+    assert re.search(r"ra1 holds the demo EXAM case on TIN \d{3}-\d{2}-\d{4}", first.stdout)
     second = _make("run", tmp_path)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "already" in (second.stdout + second.stderr).lower()

@@ -35,11 +35,12 @@ UNIT_PROFILES: dict[str, set[str]] = {
 DEMO_FLAG = "demo_access"
 
 
-def set_up_demo_access(engine: Engine, keyring: Keyring, clock: Clock) -> bool:
-    """Returns False if it had already been done."""
+def set_up_demo_access(engine: Engine, keyring: Keyring, clock: Clock) -> str | None:
+    """Returns None if it had already been done, else the TIN of ra1's demo case (or "" when
+    there is none): the one account the demo sign-ins can open, for the 0600 demo file."""
     with engine.connect() as conn:
         if meta_value(conn, DEMO_FLAG) == "done":
-            return False
+            return None
         people = rows.staff_with_units(conn)
         units = rows.unit_ids(conn)
         case_taxpayer = rows.first_plain_individual(conn)
@@ -82,4 +83,6 @@ def set_up_demo_access(engine: Engine, keyring: Keyring, clock: Clock) -> bool:
         gov.assign_case(ids["mgr2"], ids["ra1"], tin, "EXAM")
     with engine.begin() as conn:
         set_meta(conn, DEMO_FLAG, "done")
-    return True
+    if tin is None or "ra1" not in ids:
+        return ""
+    return f"{tin[:3]}-{tin[3:5]}-{tin[5:]}" if len(tin) == 9 else tin

@@ -21,7 +21,9 @@ from idrs.store import governance as rows
 from idrs.store.keyring import Keyring
 
 
-def issue_demo_credentials(engine: Engine, keyring: Keyring, clock: Clock, path: Path) -> int:
+def issue_demo_credentials(
+    engine: Engine, keyring: Keyring, clock: Clock, path: Path, notes: tuple[str, ...] = ()
+) -> int:
     with engine.connect() as conn:
         people = [
             p
@@ -41,6 +43,6 @@ def issue_demo_credentials(engine: Engine, keyring: Keyring, clock: Clock, path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.write("\n".join(lines) + "\n")
+        fh.write("\n".join([*lines, *notes]) + "\n")
     os.chmod(path, 0o600)
     return len(people)

@@ -130,42 +130,16 @@ def welcome() -> None:
         out.print()
     out.print("Try:")
     out.print("  .venv/bin/idrs signon ra1        sign on (password, then a TOTP code)")
-    case = _demo_case(ctx)
-    if case is not None:
-        tin, module = case
-        out.print(f"  .venv/bin/idrs cmd 'SUMRY {tin}'   ra1's demo case: every module of the TIN")
-        if module:
-            out.print(f"  .venv/bin/idrs cmd 'TXMODA{tin} {module}'   one of its modules")
-        out.print("  .venv/bin/idrs term             the 24 x 80 terminal (F3 signs off)")
-        out.print("  .venv/bin/idrs cycle run        (as ops1) post pending input: a posting cycle")
+    out.print("  .venv/bin/idrs cmd 'SUMRY TIN'   (as ra1) the demo case named above: its modules")
+    out.print("  .venv/bin/idrs cmd 'TXMODA TIN 30 YYYYMM'   one module SUMRY lists")
+    out.print("  .venv/bin/idrs term             the 24 x 80 terminal (F3 signs off)")
+    out.print("  .venv/bin/idrs cycle run        (as ops1) post pending input: a posting cycle")
     out.print("  .venv/bin/idrs access who-can TIN   (as sec1/ovs1) who can open an account now")
     out.print("  .venv/bin/idrs oversight alerts  (as sec1/ovs1) break-glass awaiting review")
     out.print("  .venv/bin/idrs status            what this database holds")
     out.print("  .venv/bin/idrs audit verify      (as sec1/ovs1) check the audit log")
     out.print("  .venv/bin/idrs audit key         the public key anyone can check proofs with")
     out.print("  .venv/bin/idrs --help            every command")
-
-
-def _demo_case(ctx: Context) -> tuple[str, str] | None:
-    """The synthetic TIN of ra1's demo case and one module key, to show where to start (a demo
-    database only)."""
-    from idrs.store.crypto import Vault
-    from idrs.store.governance import open_cases_of, staff_id_for_username
-    from idrs.store.taxpayer_facts import tin_of
-    from idrs.store.taxpayers import modules_of
-
-    with ctx.engine.connect() as conn:
-        if meta_value(conn, "synthetic") != "true":
-            return None
-        ra1 = staff_id_for_username(conn, "ra1")
-        cases = [] if ra1 is None else open_cases_of(conn, ra1)
-        if not cases:
-            return None
-        digits = tin_of(conn, Vault(ctx.keyring), cases[0].taxpayer_id)
-        modules = modules_of(conn, cases[0].taxpayer_id)
-    tin = f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 9 else digits
-    module = f"{modules[-1].mft:02d} {modules[-1].tax_period}" if modules else ""
-    return tin, module
 
 
 def demo() -> None:
@@ -179,10 +153,12 @@ def demo() -> None:
         synthetic = meta_value(conn, "synthetic") == "true"
     if not synthetic:
         raise IdrsError("demo: only a synthetic database gets demo access (run idrs synth)")
-    done = set_up_demo_access(ctx.engine, ctx.keyring, ctx.clock)
+    case_tin = set_up_demo_access(ctx.engine, ctx.keyring, ctx.clock)
     path = ctx.settings.keyring_path.parent / "demo-credentials.txt"
-    if done or not path.exists():
-        issue_demo_credentials(ctx.engine, ctx.keyring, ctx.clock, path)
+    if case_tin is not None or not path.exists():
+        # the case TIN is known (and its grant audited) only when the access is set up
+        notes = (f"ra1 holds the demo EXAM case on TIN {case_tin}",) if case_tin else ()
+        issue_demo_credentials(ctx.engine, ctx.keyring, ctx.clock, path, notes)
         out.print(f"Demo access set up; demo sign-ins written to {path} (mode 0600).")
     else:
         out.print("Demo access was already set up.")
