@@ -108,6 +108,15 @@ class Refused(IdrsError):
         super().__init__(f"{REFUSAL} - REFERENCE {reference}")
 
 
+class _RunFailed(Exception):
+    """A command refused its input under a permit; carries what the audit entry names."""
+
+    def __init__(self, error: IdrsError, resolved: Resolved) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.resolved = resolved
+
+
 def reference_for(index: int) -> str:
     return f"{index:010d}"
 
@@ -141,16 +150,13 @@ class Gate:
             self.record_bad_input(session, code, exc)
             raise
         grouped = self.committer is not None and cmd.access == Access.READ
-        attempt: list[Resolved] = []
         try:
-            return self._request(session, cmd, tin, subject, purpose, run, grouped, attempt)
-        except Refused:
-            raise  # already audited as a denial
-        except IdrsError as exc:
+            return self._request(session, cmd, tin, subject, purpose, run, grouped)
+        except _RunFailed as failed:
             # bad input found while the command ran under a permit: its writes are rolled
             # back with the transaction; the attempt itself is audited
-            self.record_bad_input(session, code, exc, attempt[0] if attempt else None)
-            raise
+            self.record_bad_input(session, code, failed.error, failed.resolved)
+            raise failed.error from None
 
     def _request(
         self,
@@ -161,12 +167,11 @@ class Gate:
         purpose: str,
         run: Runner,
         grouped: bool,
-        attempt: list[Resolved],
     ) -> Permitted:
         approval: int | None = None
         with self.engine.begin() as conn:
             slice_, resolved, decision, output = self._evaluate(
-                conn, session, cmd, tin, subject, purpose, run, attempt
+                conn, session, cmd, tin, subject, purpose, run
             )
             event = self._event(session, cmd, resolved, decision, purpose, output)
             if grouped:
@@ -277,11 +282,9 @@ class Gate:
         subject: Subject,
         purpose: str,
         run: Runner,
-        attempt: list[Resolved],
     ) -> tuple[Slice | None, Resolved, Decision, Output | None]:
         now = self.clock.now()
         resolved = self._resolve(conn, tin, subject)
-        attempt.append(resolved)
         try:
             principal = principal_facts(conn, session.staff_id, interactive=session.interactive)
         except UnknownPrincipal:
@@ -293,7 +296,12 @@ class Gate:
             self.clock.zone, purpose,
         )  # fmt: skip
         decision = decide(slice_)
-        output = run(conn, resolved) if decision.permitted else None
+        output = None
+        if decision.permitted:
+            try:
+                output = run(conn, resolved)
+            except IdrsError as exc:
+                raise _RunFailed(exc, resolved) from exc
         return slice_, resolved, decision, output
 
     def record_bad_input(
