@@ -10,7 +10,7 @@ from idrs.domain.interest import interest_detail
 from idrs.domain.penalties import ftp_penalty
 from idrs.domain.tc import BalanceEffect, transaction_code
 from idrs.errors import InvalidInput
-from idrs.store.taxpayers import Entity, Module, PostedTransaction, get_entity, modules_of
+from idrs.store.taxpayers import Entity, Module, PostedTransaction, get_entity, get_module
 
 NO_DATA = "NO DATA AVAILABLE"
 TAX_TCS = frozenset({150, 290, 291, 298, 299, 300, 301})
@@ -46,13 +46,9 @@ def the_entity(work: Work) -> Entity:
 
 def the_module(work: Work) -> Module | None:
     """The module the request names, or None when it is not on file."""
-    if work.resolved.module_id is None or work.resolved.taxpayer_id is None:
+    if work.resolved.module_id is None:
         return None
-    return next(
-        (m for m in modules_of(work.conn, work.resolved.taxpayer_id)
-         if m.id == work.resolved.module_id),
-        None,
-    )  # fmt: skip
+    return get_module(work.conn, work.resolved.module_id)
 
 
 def required_module(work: Work) -> Module:
@@ -90,7 +86,7 @@ def accruals(module: Module, postings: list[PostedTransaction], as_of: date) -> 
         result["rates"] = [
             [r.first.isoformat(), r.last.isoformat(), str(r.percent)] for r in detail.rates
         ]
-    tax = sum(_signed(p) for p in postings if p.tc in TAX_TCS)
+    tax = sum(signed(p) for p in postings if p.tc in TAX_TCS)
     payments = [
         (p.transaction_date, p.amount_cents)
         for p in postings
@@ -104,7 +100,8 @@ def accruals(module: Module, postings: list[PostedTransaction], as_of: date) -> 
     return result
 
 
-def _signed(p: PostedTransaction) -> int:
+def signed(p: PostedTransaction) -> int:
+    """The posting's amount with the sign its TC gives it (credits negative)."""
     return transaction_code(p.tc).effect.sign * p.amount_cents
 
 

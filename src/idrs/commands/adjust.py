@@ -52,7 +52,7 @@ def not_controlled_by_another(work: Work, module: Module) -> None:
             )
 
 
-def _amount(fields: Mapping[str, str], name: str = "AMT") -> int:
+def amount_field(fields: Mapping[str, str], name: str = "AMT") -> int:
     raw = fields.get(name, "")
     if not raw:
         raise InvalidInput(name, "AMOUNT REQUIRED")
@@ -81,7 +81,7 @@ def _code(fields: Mapping[str, str], name: str, required: bool) -> int | None:
     return int(raw)
 
 
-def _remarks(fields: Mapping[str, str]) -> str:
+def remarks_field(fields: Mapping[str, str]) -> str:
     text = " ".join(fields.get("REMARKS", "").split())
     if len(text) < 3:
         raise InvalidInput("REMARKS", "REMARKS REQUIRED: SAY WHY")
@@ -143,9 +143,9 @@ def run_adj54(work: Work) -> Output:
     module = required_module(work)
     f = work.request.fields
     tc = _tc(f, ADJ54_TCS)
-    cents = _amount(f)
+    cents = amount_field(f)
     reason = _code(f, "RSN-CDS", required=True)
-    remarks = _remarks(f)
+    remarks = remarks_field(f)
     not_controlled_by_another(work, module)
     if transaction_code(tc).reverses and cents > _abatable(work, module, tc):
         raise InvalidInput("AMT", f"TC {tc:03d} EXCEEDS THE AMOUNT ASSESSED AND NOT YET ABATED")
@@ -162,8 +162,7 @@ def run_adj54(work: Work) -> Output:
 
 
 def render_posted_input(req: Request, d: Mapping[str, Any]) -> Rendered:
-    sign = transaction_code(d["tc"]).effect.sign
-    amount = "" if "amount_cents" not in d else fmt.amount(sign * d["amount_cents"])
+    amount = "" if "amount_cents" not in d else fmt.tc_amount(d["tc"], d["amount_cents"])
     ac = f" AC{d['action_code']:03d}" if d.get("action_code") is not None else ""
     text = f"PN {fmt.tc(d['tc'])} {amount}{ac}  {fmt.dln(d['dln'])}".replace("  ", " ", 1)
     return Rendered([text], f"REQUEST COMPLETED - {text}")
@@ -178,7 +177,7 @@ def run_frm77(work: Work) -> Output:
     if tc == 971 and action not in TC971_ACTION_CODES:
         codes = " ".join(f"{c:03d}" for c in sorted(TC971_ACTION_CODES))
         raise InvalidInput("AC", f"TC 971 ACTION CODE MUST BE ONE OF {codes}")
-    remarks = _remarks(f)
+    remarks = remarks_field(f)
     not_controlled_by_another(work, module)
     today = work.today
     dln = allocate_dln(work.conn, today, DOC_FRM77, tax_class_of(work))
@@ -196,8 +195,8 @@ def run_crdtr(work: Work) -> Output:
     source, TC 700 credits the target, one DLN (doc code 24)."""
     module = required_module(work)
     f = work.request.fields
-    cents = _amount(f)
-    remarks = _remarks(f)
+    cents = amount_field(f)
+    remarks = remarks_field(f)
     try:
         to_mft = int(f.get("TO-MFT", ""))
         to_period = int(f.get("TO-PRD", ""))

@@ -18,9 +18,9 @@ from typing import Any
 from idrs.commands import fmt
 from idrs.commands._common import required_module
 from idrs.commands.adjust import (
-    _amount,
-    _remarks,
+    amount_field,
     not_controlled_by_another,
+    remarks_field,
     render_posted_input,
     tax_class_of,
 )
@@ -39,8 +39,8 @@ STAUP_MAX_CYCLES = 15
 def run_rfund(work: Work) -> Output:
     module = required_module(work)
     f = work.request.fields
-    cents = _amount(f)
-    remarks = _remarks(f)
+    cents = amount_field(f)
+    remarks = remarks_field(f)
     not_controlled_by_another(work, module)
     going = sum(
         p.amount_cents for p in pending_of(work.conn, module.id) if p.tc in (820, 840) and p.live
@@ -64,7 +64,7 @@ def run_rfund(work: Work) -> Output:
 def run_iaorg(work: Work) -> Output:
     module = required_module(work)
     f = work.request.fields
-    monthly = _amount(f)
+    monthly = amount_field(f)
     day_text = f.get("DAY", "")
     if not day_text.isdigit() or not 1 <= int(day_text) <= 28:
         raise InvalidInput("DAY", "PAYMENT DAY MUST BE 1-28")

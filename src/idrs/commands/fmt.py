@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from idrs.domain.dln import parse_dln
+from idrs.domain.tc import BalanceEffect, transaction_code
 from idrs.errors import InvalidInput
 
 
@@ -36,6 +37,16 @@ def amount(cents: int, width: int = 0) -> str:
     """``1,234.00`` for a debit, ``1,234.00-`` for a credit, right-aligned in ``width``."""
     text = f"{abs(cents) // 100:,}.{abs(cents) % 100:02d}" + ("-" if cents < 0 else " ")
     return text.rjust(width) if width else text.rstrip()
+
+
+def tc_amount(tc_code: int, cents: int, width: int = 0) -> str:
+    """An amount as its transaction code moves the balance: a credit TC's amount trails a
+    minus. A TC not in the catalogue (an unpostable may carry one) shows as entered."""
+    try:
+        effect = transaction_code(tc_code).effect
+    except InvalidInput:
+        effect = BalanceEffect.NONE
+    return amount(-cents if effect is BalanceEffect.CREDIT else cents, width)
 
 
 def period(tax_period: int) -> str:

@@ -25,13 +25,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from idrs.commands import fmt
-from idrs.commands._common import NO_DATA, accruals, entity_data, iso, the_entity, the_module
+from idrs.commands._common import (
+    NO_DATA,
+    accruals,
+    entity_data,
+    iso,
+    signed,
+    the_entity,
+    the_module,
+)
 from idrs.commands.fmt import iso_day as _day
 from idrs.commands.module import freezes_of
 from idrs.commands.registry import Rendered, Request, Spec, Work, register
 from idrs.domain.account import module_balance
 from idrs.domain.mft import mft as lookup_mft
-from idrs.domain.tc import transaction_code
 from idrs.errors import InvalidInput
 from idrs.gate import Output
 from idrs.store.accounts import status_history
@@ -68,10 +75,6 @@ def _file_of(mft: int) -> str:
         return lookup_mft(mft).master_file
     except InvalidInput:
         return ""
-
-
-def _signed(p: PostedTransaction) -> int:
-    return transaction_code(p.tc).effect.sign * p.amount_cents
 
 
 def _mf_balance(postings: list[PostedTransaction]) -> int:
@@ -164,7 +167,7 @@ def _tax_module(work: Work, entity: Entity, module: Module) -> Output:
         "freezes": freezes_of(postings),
         "last_cycle": max((p.cycle for p in postings), default=None),
         "posted": [
-            {"tc": p.tc, "date": iso(p.transaction_date), "amount_cents": _signed(p),
+            {"tc": p.tc, "date": iso(p.transaction_date), "amount_cents": signed(p),
              "cycle": p.cycle, "dln": p.dln, "action_code": p.action_code,
              "reason_code": p.reason_code}
             for p in postings

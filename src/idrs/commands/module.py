@@ -158,13 +158,6 @@ def run_txmod(work: Work) -> Output:
     return Output(data, rows=1 + len(postings) + len(pending), categories=("entity", "module"))
 
 
-def _signed_amount(tc: int, cents: int) -> int:
-    from idrs.domain.tc import transaction_code
-
-    sign = transaction_code(tc).effect.sign
-    return -cents if sign < 0 else cents
-
-
 def render_txmod(req: Request, d: Mapping[str, Any]) -> Rendered:
     if not d.get("found"):
         return Rendered([], NO_DATA)
@@ -196,7 +189,7 @@ def render_txmod(req: Request, d: Mapping[str, Any]) -> Rendered:
             extra += f"  RSN-{p['reason_code']:03d}"
         if p["action_code"] is not None:
             extra += f"  AC-{p['action_code']:03d}"
-        shown = fmt.amount(_signed_amount(p["tc"], p["amount_cents"]), 14)
+        shown = fmt.tc_amount(p["tc"], p["amount_cents"], 14)
         body.append(
             f"{p['status']}  {fmt.tc(p['tc'])} {shown}"
             f"  {iso_day(p['input_date'])}  {fmt.dln(p['dln'])}{extra}"
@@ -213,7 +206,7 @@ def render_txmod(req: Request, d: Mapping[str, Any]) -> Rendered:
             codes += f"  RSN-{p['reason_code']:03d}"
         body.append(
             f"{fmt.tc(p['tc'])} {iso_day(p['date'])}"
-            f"{fmt.amount(_signed_amount(p['tc'], p['amount_cents']), 15)}  {p['cycle']:8d} "
+            f"{fmt.tc_amount(p['tc'], p['amount_cents'], 15)}  {p['cycle']:8d} "
             f"{fmt.dln(p['dln'])}{codes}"
         )
     return Rendered(body)

@@ -4,13 +4,11 @@ unpostable program; the codes are ours, see ``idrs.posting.codes``)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from idrs.commands import fmt
 from idrs.commands._common import entity_data, the_entity
 from idrs.commands.registry import Rendered, Request, Spec, Work, register
-from idrs.domain.tc import transaction_code
 from idrs.gate import Output
 from idrs.store.posting.readers import unpostables_for
 from idrs.store.taxpayers import modules_of
@@ -43,14 +41,13 @@ def render_uptin(req: Request, d: Mapping[str, Any]) -> Rendered:
         "MFT PERIOD  TC         AMOUNT  CYCLE     DLN                UP-CD INPUT-DT",
     ]
     for u in d["unpostables"]:
-        sign = transaction_code(u["tc"]).effect.sign if u["tc"] >= 100 else 1
         key = (
             f"{fmt.mft(u['mft'])}  {fmt.period(u['period'])}" if u["mft"] is not None else " " * 10
         )
+        shown = fmt.tc_amount(u["tc"], u["amount_cents"], 15)
         body.append(
-            f"{key}  {fmt.tc(u['tc'])}{fmt.amount(sign * u['amount_cents'], 15)}  {u['cycle']:8d}"
-            f"  {fmt.dln(u['dln']):<18} {u['code']:>5} "
-            f"{fmt.mmddyyyy(date.fromisoformat(u['input_date']))}"
+            f"{key}  {fmt.tc(u['tc'])}{shown}  {u['cycle']:8d}"
+            f"  {fmt.dln(u['dln']):<18} {u['code']:>5} {fmt.iso_day(u['input_date'])}"
         )
         body.append(f"      {u['reason'][:72]}")
     return Rendered(body, "" if d["unpostables"] else "NO UNPOSTABLES FOR THIS TIN")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -166,27 +167,34 @@ def modules_of(conn: Connection, taxpayer_id: int) -> list[Module]:
     rows = sorted(
         {r.id: r for r in [*own, *joint]}.values(), key=lambda r: (r.mft, r.tax_period, r.id)
     )
-    return [
-        Module(
-            id=r.id,
-            taxpayer_id=r.taxpayer_id,
-            secondary_taxpayer_id=r.secondary_taxpayer_id,
-            mft=r.mft,
-            tax_period=r.tax_period,
-            filing_status=r.filing_status,
-            status_code=r.status_code,
-            status_date=r.status_date,
-            balance_cents=r.balance_cents,
-            return_due_date=r.return_due_date,
-            return_filed_date=r.return_filed_date,
-            assessed_on=r.assessed_on,
-            ased=r.ased,
-            csed=r.csed,
-            rsed=r.rsed,
-            installment_agreement=bool(r.installment_agreement),
-        )
-        for r in rows
-    ]
+    return [_module(r) for r in rows]
+
+
+def get_module(conn: Connection, module_id: int) -> Module | None:
+    """One module by id (one primary-key probe)."""
+    row = conn.execute(select(tax_modules).where(tax_modules.c.id == module_id)).first()
+    return None if row is None else _module(row)
+
+
+def _module(r: Any) -> Module:
+    return Module(
+        id=r.id,
+        taxpayer_id=r.taxpayer_id,
+        secondary_taxpayer_id=r.secondary_taxpayer_id,
+        mft=r.mft,
+        tax_period=r.tax_period,
+        filing_status=r.filing_status,
+        status_code=r.status_code,
+        status_date=r.status_date,
+        balance_cents=r.balance_cents,
+        return_due_date=r.return_due_date,
+        return_filed_date=r.return_filed_date,
+        assessed_on=r.assessed_on,
+        ased=r.ased,
+        csed=r.csed,
+        rsed=r.rsed,
+        installment_agreement=bool(r.installment_agreement),
+    )
 
 
 def postings_of(conn: Connection, module_id: int) -> list[PostedTransaction]:
